@@ -1,0 +1,100 @@
+"""bk-lab: bring up and tear down the local multi-node Swarm lab.
+
+    bk-lab up LAB [--nodes 3] [--managers 1] [--subnet 10.88.0.0/24] [--release bookworm]
+                  [--bare] [--inventory PATH]
+    bk-lab down LAB
+    bk-lab ls
+    bk-lab node-engine NODE stop|start
+    bk-lab images [--release bookworm]
+    bk-lab engine | registry
+    bk-lab table INFO.json     (print a swarm_info result as a table)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import host, images, nodes, registry
+
+
+def _table(info: dict) -> str:
+    rows = [("HOSTNAME", "ID", "ROLE", "AVAILABILITY", "STATE", "MANAGER", "ADDRESS", "ENGINE",
+             "LABELS")]
+    for n in info.get("nodes", []):
+        manager = "Leader" if n.get("leader") else (n.get("reachability") or "")
+        labels = ",".join(f"{k}={v}" for k, v in sorted((n.get("labels") or {}).items()))
+        rows.append((n["hostname"], n["id"][:12], n["role"], n["availability"], n["state"],
+                     manager, n.get("address") or "", n.get("engine_version") or "", labels))
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    h = info.get("health", {})
+    lines.append("")
+    lines.append(
+        "cluster {id}: {status}; managers {reach}/{total} reachable, {need} needed, "
+        "tolerates {tol} failure(s); leader {leader}; nodes down: {down}".format(
+            id=(info.get("cluster") or {}).get("id", "?")[:12], status=h.get("status"),
+            reach=h.get("managers_reachable"), total=h.get("managers_total"),
+            need=h.get("majority_needed"), tol=h.get("failures_tolerated"),
+            leader=h.get("leader"), down=", ".join(h.get("nodes_down") or []) or "none"))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bk-lab", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p_up = sub.add_parser("up", help="start a lab (replacing one of the same name)")
+    p_up.add_argument("lab")
+    p_up.add_argument("--nodes", type=int, default=3)
+    p_up.add_argument("--managers", type=int, default=1)
+    p_up.add_argument("--subnet", default="10.88.0.0/24")
+    p_up.add_argument("--release", default="bookworm", choices=images.RELEASES)
+    p_up.add_argument("--bare", action="store_true", help="nodes without an engine")
+    p_up.add_argument("--inventory", type=Path)
+    sub.add_parser("down", help="remove a lab").add_argument("lab")
+    sub.add_parser("ls", help="list labs")
+    p_eng = sub.add_parser("node-engine", help="stop or start one node's engine")
+    p_eng.add_argument("node")
+    p_eng.add_argument("action", choices=("stop", "start"))
+    sub.add_parser("images", help="build the node and workload images").add_argument(
+        "--release", default="bookworm", choices=images.RELEASES)
+    sub.add_parser("engine", help="make sure the host engine runs")
+    sub.add_parser("registry", help="make sure the lab registry runs")
+    sub.add_parser("table", help="print a swarm_info result as a table").add_argument(
+        "info", type=Path)
+    args = parser.parse_args(argv)
+    try:
+        if args.cmd == "up":
+            members = nodes.up(args.lab, args.nodes, args.managers, args.subnet, args.release,
+                               engine=not args.bare, inventory=args.inventory)
+            for n in members:
+                print(f"{n.name}\t{n.address}\t{n.group}")
+        elif args.cmd == "down":
+            nodes.down(args.lab)
+        elif args.cmd == "ls":
+            for lab, members in nodes.labs().items():
+                print(lab + ":\n  " + "\n  ".join(members))
+        elif args.cmd == "node-engine":
+            nodes.engine(args.node, args.action)
+        elif args.cmd == "images":
+            host.ensure_engine()
+            print(images.node_image(args.release, engine=False))
+            print(images.node_image(args.release, engine=True))
+            print(images.busybox_image())
+        elif args.cmd == "engine":
+            print(host.ensure_engine())
+        elif args.cmd == "registry":
+            host.ensure_engine()
+            print(registry.ensure_registry())
+        elif args.cmd == "table":
+            print(_table(json.loads(args.info.read_text())))
+    except host.LabError as exc:
+        print(f"bk-lab: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

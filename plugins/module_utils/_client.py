@@ -1,0 +1,237 @@
+# -*- coding: utf-8 -*-
+# Copyright: Beekeeper developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to this collection: the one Engine API client every module uses.
+
+The Docker SDK's low-level ``APIClient`` is the transport only (connection, TLS, ``ssh://``
+through paramiko, API version negotiation). Requests and responses are Engine-API-shaped
+dicts, so a field the SDK has no helper for still travels.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import time
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
+    ApiVersionError,
+    ConvergenceTimeout,
+    EngineError,
+    NotFound,
+    NotInSwarm,
+    QuorumLost,
+    SwarmError,
+)
+
+try:
+    import docker
+    from docker.errors import APIError, DockerException
+    from requests.exceptions import ConnectionError as RequestsConnectionError
+    from requests.exceptions import ReadTimeout
+
+    HAS_DOCKER = True
+    DOCKER_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported by Engine()
+    HAS_DOCKER = False
+    DOCKER_IMPORT_ERROR = exc
+    APIError = DockerException = RequestsConnectionError = ReadTimeout = Exception
+
+MIN_API = "1.41"
+DEFAULT_HOST = "unix:///var/run/docker.sock"
+
+CONNECTION_ARGS = dict(
+    docker_host=dict(type="str", default=DEFAULT_HOST, fallback=(env_fallback, ["DOCKER_HOST"])),
+    tls=dict(type="bool", default=False),
+    validate_certs=dict(type="bool", default=False),
+    ca_path=dict(type="path"),
+    client_cert=dict(type="path"),
+    client_key=dict(type="path"),
+    api_version=dict(type="str", default="auto"),
+    timeout=dict(type="int", default=60),
+    use_ssh_client=dict(type="bool", default=False),
+)
+
+QUORUM_SIGNS = (
+    "does not have a leader",
+    "context deadline exceeded",
+    "DeadlineExceeded",
+    "no elected cluster leader",
+)
+QUORUM_FIX = (
+    "the swarm has no leader, so quorum is lost: start the managers that are down, or recover "
+    "with beekeeper.swarm.swarm_init force_new_cluster: true on a surviving manager"
+)
+
+
+def version_tuple(version):
+    """'1.41' -> (1, 41); unknown parts count as 0."""
+    parts = []
+    for part in str(version).split("."):
+        digits = "".join(ch for ch in part if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
+
+
+def connection_argument_spec(**options):
+    """The common connection options merged with a module's own options."""
+    spec = dict((k, dict(v)) for k, v in CONNECTION_ARGS.items())
+    spec.update(options)
+    return spec
+
+
+def is_quorum_message(text):
+    return any(sign in text for sign in QUORUM_SIGNS)
+
+
+class Engine(object):
+    """A connection to one Docker engine."""
+
+    def __init__(self, params):
+        if not HAS_DOCKER:
+            raise SwarmError(
+                "The Docker SDK for Python is needed where this module runs (Debian/Ubuntu: "
+                "apt-get install python3-docker; elsewhere: pip install docker), or reach the "
+                "engine from the controller with docker_host: ssh://user@host. Import error: %s"
+                % DOCKER_IMPORT_ERROR
+            )
+        self.host = params["docker_host"]
+        self.timeout = params["timeout"]
+        kwargs = dict(base_url=self.host, version=params["api_version"] or "auto", timeout=self.timeout)
+        if params.get("tls") or params.get("validate_certs"):
+            client_cert = None
+            if params.get("client_cert") or params.get("client_key"):
+                client_cert = (params.get("client_cert"), params.get("client_key"))
+            kwargs["tls"] = docker.tls.TLSConfig(
+                client_cert=client_cert, ca_cert=params.get("ca_path"), verify=params.get("validate_certs")
+            )
+        if params.get("use_ssh_client"):
+            kwargs["use_ssh_client"] = True
+        try:
+            self.api = docker.APIClient(**kwargs)
+        except DockerException as exc:
+            raise EngineError(
+                "Failed to connect to the Docker engine at '%s': %s. Check that the engine runs there "
+                "and that docker_host is right." % (self.host, exc)
+            )
+        self.api_version = self.api.api_version
+        if version_tuple(self.api_version) < version_tuple(MIN_API):
+            raise ApiVersionError(
+                "Engine API %s at '%s' is older than %s (Docker Engine 20.10), the oldest this collection "
+                "supports; upgrade the engine." % (self.api_version, self.host, MIN_API)
+            )
+
+    # -- version gates -------------------------------------------------------------------
+
+    def supports(self, min_api):
+        return version_tuple(self.api_version) >= version_tuple(min_api)
+
+    def require(self, option, min_api):
+        if not self.supports(min_api):
+            raise ApiVersionError(
+                "Engine API %s is too old for %s (needs %s)." % (self.api_version, option, min_api)
+            )
+
+    # -- requests --------------------------------------------------------------------------
+
+    def request(self, method, path, what, body=None, params=None, timeout=None):
+        """Call the Engine API; ``what`` reads like 'update node 'n1'' in error messages."""
+        url = self.api._url(path)
+        kwargs = dict(params=params)
+        if timeout is not None:
+            kwargs["timeout"] = timeout
+        try:
+            if method == "GET":
+                resp = self.api._get(url, **kwargs)
+            elif method == "DELETE":
+                resp = self.api._delete(url, **kwargs)
+            elif body is None:
+                resp = self.api._post(url, **kwargs)
+            else:
+                resp = self.api._post_json(url, data=body, **kwargs)
+            self.api._raise_for_status(resp)
+        except APIError as exc:
+            raise self._translate(exc, what)
+        except ReadTimeout:
+            raise QuorumLost(
+                "Failed to %s: the engine at '%s' did not answer within %ss. A swarm without quorum "
+                "hangs like this: %s." % (what, self.host, timeout or self.timeout, QUORUM_FIX)
+            )
+        except (RequestsConnectionError, DockerException) as exc:
+            raise EngineError("Failed to %s: cannot reach the engine at '%s': %s" % (what, self.host, exc))
+        text = resp.text
+        return json.loads(text) if text and text.strip() else None
+
+    def get(self, path, what, params=None):
+        return self.request("GET", path, what, params=params)
+
+    def post(self, path, what, body=None, params=None, timeout=None):
+        return self.request("POST", path, what, body=body, params=params, timeout=timeout)
+
+    def delete(self, path, what, params=None):
+        return self.request("DELETE", path, what, params=params)
+
+    @staticmethod
+    def _translate(exc, what):
+        said = (getattr(exc, "explanation", None) or str(exc)).strip()
+        if isinstance(said, bytes):
+            said = said.decode("utf-8", "replace")
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        msg = "Failed to %s: %s" % (what, said)
+        if is_quorum_message(said):
+            return QuorumLost("%s. Quorum lost: %s." % (msg, QUORUM_FIX), engine_said=said)
+        if status == 404:
+            return NotFound(msg, engine_said=said)
+        if "not part of a swarm" in said or "not a swarm manager" in said:
+            return NotInSwarm(
+                "%s. Run this against a manager of the swarm (docker_host), or form the swarm first "
+                "with beekeeper.swarm.swarm_init." % msg,
+                engine_said=said,
+            )
+        return EngineError(msg, engine_said=said, status=status)
+
+    # -- common reads ----------------------------------------------------------------------
+
+    def info(self):
+        return self.get("/info", "read engine info")
+
+    @staticmethod
+    def filters(**filters):
+        """Engine list filters as the API wants them: a JSON map of name -> list of values."""
+        clean = {}
+        for key, value in filters.items():
+            if value is None:
+                continue
+            values = value if isinstance(value, (list, tuple)) else [value]
+            clean[key.replace("_", "-")] = [str(v) for v in values]
+        return {"filters": json.dumps(clean)} if clean else None
+
+
+def retry_out_of_sequence(action, attempts=5):
+    """Run ``action()`` (read, compute, write with Version.Index) again on a version race."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except EngineError as exc:
+            if "update out of sequence" not in exc.msg or attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    return None
+
+
+def poll(check, timeout, interval=1.0, what="converge"):
+    """Call ``check()`` until it returns (True, value); raise ConvergenceTimeout with its last report.
+
+    ``check`` returns (done, report). The report of the last try is what the timeout says.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        done, report = check()
+        if done:
+            return report
+        if time.monotonic() >= deadline:
+            raise ConvergenceTimeout("Timed out after %ss waiting to %s" % (timeout, what), report=report)
+        time.sleep(interval)

@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright: Beekeeper developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to this collection: swarm_info - the cluster, its nodes, services, tasks and health."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import socket
+
+from ansible_collections.beekeeper.swarm.plugins.module_utils._cluster import (
+    health,
+    majority,
+    node_view,
+    service_view,
+    split_addr,
+    task_view,
+)
+from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import QuorumLost
+from ansible_collections.beekeeper.swarm.plugins.module_utils._swarm import _swarm_result, local_state
+
+
+def _filters(engine, given):
+    return engine.filters(**dict((k, v) for k, v in (given or {}).items()))
+
+
+def _probe(addr, timeout=2.0):
+    host, port = split_addr(addr)
+    try:
+        sock = socket.create_connection((host, port), timeout)
+        sock.close()
+        return True
+    except (socket.error, OSError):
+        return False
+
+
+def _without_leader(info_swarm, exc):
+    """Health when the swarm has no leader: the managers this node knows, probed on their swarm port."""
+    managers = info_swarm.get("RemoteManagers") or []
+    reachable = sum(1 for m in managers if _probe(m.get("Addr")))
+    total = len(managers)
+    return dict(
+        status="quorum_lost",
+        quorum=False,
+        managers_total=total,
+        managers_reachable=reachable,
+        majority_needed=majority(total),
+        failures_tolerated=0,
+        leader=None,
+        source="probe",
+        error=exc.msg,
+    )
+
+
+def gather(engine, params):
+    info_swarm, role = local_state(engine)
+    result = dict(
+        changed=False,
+        local_node=dict(
+            id=info_swarm.get("NodeID") or None,
+            state=info_swarm.get("LocalNodeState"),
+            role=role,
+            address=info_swarm.get("NodeAddr") or None,
+            error=info_swarm.get("Error") or None,
+            managers=[m.get("Addr") for m in info_swarm.get("RemoteManagers") or []],
+        ),
+        in_swarm=role is not None,
+        is_manager=role == "manager",
+    )
+    if role != "manager":
+        return result
+    try:
+        cluster = engine.get("/swarm", "inspect swarm")
+        nodes = [node_view(n) for n in engine.get("/nodes", "list nodes", params=_filters(engine, params.get("nodes_filters"))) or []]
+    except QuorumLost as exc:
+        result["health"] = _without_leader(info_swarm, exc)
+        return result
+    result["cluster"] = _swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
+    result["nodes"] = nodes
+    hostnames = dict((n["id"], n["hostname"]) for n in nodes)
+    services = [service_view(s) for s in engine.get("/services", "list services", params=dict(status="true", **(_filters(engine, params.get("services_filters")) or {}))) or []]
+    task_errors = {}
+    for svc in services:
+        if svc["running_tasks"] is not None and svc["desired_tasks"] is not None and svc["running_tasks"] < svc["desired_tasks"]:
+            tasks = engine.get("/tasks", "list tasks", params=engine.filters(service=svc["id"], desired_state="running")) or []
+            task_errors[svc["id"]] = sorted(set(
+                "%s: %s" % (hostnames.get(t.get("NodeID"), "unassigned"), (t.get("Status") or {}).get("Err") or (t.get("Status") or {}).get("Message"))
+                for t in tasks if (t.get("Status") or {}).get("State") != "running"
+            ))
+    all_nodes = nodes if not params.get("nodes_filters") else [node_view(n) for n in engine.get("/nodes", "list nodes") or []]
+    result["health"] = dict(health(all_nodes, services, task_errors), source="raft")
+    if params.get("services"):
+        result["services"] = services
+    if params.get("tasks"):
+        tasks = engine.get("/tasks", "list tasks", params=_filters(engine, params.get("tasks_filters"))) or []
+        result["tasks"] = [task_view(t, hostnames) for t in tasks]
+    return result
