@@ -1,0 +1,72 @@
+# Two commands on a fresh machine: `make lab` and `make test` (what CI runs).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := $(CURDIR)/.venv
+BIN    := $(VENV)/bin
+# ansible-core 2.20+ needs Python >= 3.12: use the machine's 3.12 (pyenv carries it here).
+PYTHON ?= $(shell command -v python3.12 || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1)
+LAB    ?= lab
+NODES  ?= 3
+MANAGERS ?= 1
+
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export ANSIBLE_FORCE_COLOR := 0
+export PY_COLORS := 0
+
+.PHONY: help venv engine images lab lab-down lab-status test lint ruff ansible-lint unit sanity integration molecule
+
+help:
+	@echo "make lab    - install what is needed, bring up a $(NODES)-node lab, form the swarm with site.yml, print it"
+	@echo "make test   - ruff, ansible-lint, unit tests, ansible-test sanity, integration and Molecule scenarios on the lab"
+	@echo "make lab-down - remove the lab"
+
+$(BIN)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.12 not found: install it (pyenv install 3.12) or set PYTHON=" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+venv: $(BIN)/.installed
+
+engine: venv
+	$(BIN)/bk-lab engine
+
+images: engine
+	$(BIN)/bk-lab images --release bookworm
+
+lab: images
+	$(BIN)/bk-lab up $(LAB) --nodes $(NODES) --managers $(MANAGERS) --subnet 10.88.0.0/24 --inventory inventories/lab/hosts.yml
+	$(BIN)/ansible-playbook -i inventories/lab/hosts.yml playbooks/site.yml
+	$(MAKE) --no-print-directory lab-status
+
+lab-status: venv
+	@$(BIN)/ansible-playbook -i inventories/lab/hosts.yml playbooks/lab-status.yml >/dev/null
+	@$(BIN)/bk-lab table .lab/$(LAB)/info.json
+
+lab-down: venv
+	$(BIN)/bk-lab down $(LAB)
+
+test: lint unit sanity integration molecule
+
+lint: ruff ansible-lint
+
+ruff: venv
+	$(BIN)/ruff check .
+
+ansible-lint: venv
+	$(BIN)/ansible-lint --profile production
+
+unit: venv
+	$(BIN)/pytest -q tests/unit
+
+sanity: venv
+	tests/sanity.sh
+
+integration: images
+	$(BIN)/pytest -q tests/integration
+
+molecule: images
+	cd $(CURDIR) && $(BIN)/molecule test --all
