@@ -5,7 +5,8 @@ SHELL := /bin/bash
 VENV   := $(CURDIR)/.venv
 BIN    := $(VENV)/bin
 # ansible-core 2.20+ needs Python >= 3.12: use the machine's 3.12 (pyenv carries it here).
-PYTHON ?= $(shell command -v python3.12 || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -n 1)
+PYTHON ?= $(shell for p in $$HOME/.pyenv/versions/3.12*/bin/python3.12 $$(command -v python3.12); do \
+            "$$p" -c 'import sys' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 LAB    ?= lab
 NODES  ?= 3
 MANAGERS ?= 1

@@ -43,7 +43,7 @@ def _table(info: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bk-lab", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="bk-lab", description=__doc__.split("\n", maxsplit=1)[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     p_up = sub.add_parser("up", help="start a lab (replacing one of the same name)")
     p_up.add_argument("lab")

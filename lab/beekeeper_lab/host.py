@@ -18,7 +18,7 @@ class LabError(RuntimeError):
 def run(*args: str, check: bool = True, capture: bool = True, input: bytes | None = None,
         timeout: float | None = None) -> subprocess.CompletedProcess:
     """Run a command; raise LabError with its stderr when it fails and check is set."""
-    proc = subprocess.run(args, capture_output=capture, input=input, timeout=timeout)
+    proc = subprocess.run(args, capture_output=capture, input=input, timeout=timeout, check=False)
     if check and proc.returncode != 0:
         err = proc.stderr.decode(errors="replace").strip() if capture else ""
         raise LabError(f"{' '.join(args[:4])} ... failed ({proc.returncode}): {err[-2000:]}")
@@ -32,19 +32,31 @@ def out(*args: str, **kw) -> str:
 def engine_answers() -> bool:
     if not shutil.which("docker"):
         return False
-    return subprocess.run(["docker", "info"], capture_output=True).returncode == 0
+    return subprocess.run(["docker", "info"], capture_output=True, check=False).returncode == 0
 
 
 def apt_install(*packages: str) -> None:
     """Install Debian packages that are missing (the host is Debian, we are root)."""
     missing = [p for p in packages
-               if subprocess.run(["dpkg", "-s", p], capture_output=True).returncode != 0]
+               if subprocess.run(["dpkg", "-s", p], capture_output=True, check=False).returncode != 0]
     if not missing:
         return
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, capture_output=True)
     subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env,
                    capture_output=True)
+
+
+INOTIFY = Path("/proc/sys/fs/inotify/max_user_instances")
+
+
+def tune_host(min_inotify: int = 8192) -> None:
+    """Every systemd node takes several inotify instances; the default 128 runs out at ~20 nodes."""
+    try:
+        if int(INOTIFY.read_text()) < min_inotify:
+            INOTIFY.write_text(str(min_inotify))
+    except OSError as exc:
+        raise LabError(f"cannot raise {INOTIFY} to {min_inotify} (needed for many systemd nodes): {exc}") from exc
 
 
 def ensure_engine(timeout: float = 90) -> str:

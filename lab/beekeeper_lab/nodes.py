@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from .host import LabError, ensure_engine, out, run
+from .host import LabError, ensure_engine, out, run, tune_host
 from .images import busybox_image, node_image
 
 LABEL = "beekeeper.lab"
@@ -82,9 +82,8 @@ def _wait(node: Node, engine: bool, timeout: float = 120) -> None:
             state = docker_exec(node.name, "systemctl", "is-system-running", check=False)
             if state.stdout.decode().strip() in ("running", "degraded"):
                 step = "engine" if engine else "done"
-        if step == "engine":
-            if docker_exec(node.name, "docker", "info", check=False).returncode == 0:
-                step = "done"
+        if step == "engine" and docker_exec(node.name, "docker", "info", check=False).returncode == 0:
+            step = "done"
         if step == "done":
             return
         time.sleep(0.5)
@@ -109,6 +108,7 @@ def up(lab: str, nodes: int = 3, managers: int = 1, subnet: str = "10.88.0.0/24"
        inventory: Path | None = None) -> list[Node]:
     """Start a lab (replacing one of the same name) and write its inventory."""
     ensure_engine()
+    tune_host()
     image = node_image(release, engine=engine)
     busybox = busybox_image() if (engine and workload) else None
     down(lab)

@@ -38,7 +38,19 @@ try:
 except ImportError as exc:  # pragma: no cover - reported by Engine()
     HAS_DOCKER = False
     DOCKER_IMPORT_ERROR = exc
-    APIError = DockerException = RequestsConnectionError = ReadTimeout = Exception
+
+    # Stand-ins so the module still imports; Engine() fails before any request could raise them.
+    class APIError(Exception):
+        pass
+
+    class DockerException(Exception):
+        pass
+
+    class RequestsConnectionError(Exception):
+        pass
+
+    class ReadTimeout(Exception):
+        pass
 
 MIN_API = "1.41"
 DEFAULT_HOST = "unix:///var/run/docker.sock"
@@ -60,10 +72,21 @@ QUORUM_SIGNS = (
     "context deadline exceeded",
     "DeadlineExceeded",
     "no elected cluster leader",
+    # A leader that has just lost its majority fails the write it holds with this (Engine 20.10:
+    # "rpc error: code = Unknown desc = raft: failed to process the request: node lost leader status").
+    "lost leader status",
 )
 QUORUM_FIX = (
     "the swarm has no leader, so quorum is lost: start the managers that are down, or recover "
     "with beekeeper.swarm.swarm_init force_new_cluster: true on a surviving manager"
+)
+# Said when the leader lost its majority while it held the write: the entry may already sit in a
+# manager's Raft log and be committed once quorum returns (seen on Engine 20.10: a node label whose
+# update failed like this was set after the managers came back).
+IN_FLIGHT_SIGN = "lost leader status"
+IN_FLIGHT_NOTE = (
+    " The engine had taken the change before it lost its leader, so the change may still be applied "
+    "when quorum returns: read the state again before retrying."
 )
 
 
@@ -182,13 +205,15 @@ class Engine(object):
         status = getattr(getattr(exc, "response", None), "status_code", None)
         msg = "Failed to %s: %s" % (what, said)
         if is_quorum_message(said):
-            return QuorumLost("%s. Quorum lost: %s." % (msg, QUORUM_FIX), engine_said=said)
+            # The engine's own text may end with a full stop ("... managers are online."): one is enough.
+            note = IN_FLIGHT_NOTE if IN_FLIGHT_SIGN in said else ""
+            return QuorumLost("%s. Quorum lost: %s.%s" % (msg.rstrip("."), QUORUM_FIX, note), engine_said=said)
         if status == 404:
             return NotFound(msg, engine_said=said)
         if "not part of a swarm" in said or "not a swarm manager" in said:
             return NotInSwarm(
                 "%s. Run this against a manager of the swarm (docker_host), or form the swarm first "
-                "with beekeeper.swarm.swarm_init." % msg,
+                "with beekeeper.swarm.swarm_init." % msg.rstrip("."),
                 engine_said=said,
             )
         return EngineError(msg, engine_said=said, status=status)

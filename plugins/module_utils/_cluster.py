@@ -42,6 +42,7 @@ def node_view(node):
         engine_labels=dict((desc.get("Engine") or {}).get("Labels") or {}),
         platform=desc.get("Platform") or {},
         version=(node.get("Version") or {}).get("Index"),
+        created_at=node.get("CreatedAt"),
     )
 
 
@@ -90,8 +91,12 @@ def guard_manager_loss(q, view, verb, force):
 
 
 def guard_manager_maintenance(q, view, force):
-    """Draining a manager is the prelude to taking it down; refuse when that would lose quorum."""
-    if view["reachability"] != "reachable" or force:
+    """Draining a manager is the prelude to taking it down; refuse when that would lose quorum.
+
+    A single manager has no fault tolerance to protect, and draining it is the usual way to keep
+    workloads off the control plane, so it is allowed.
+    """
+    if view["reachability"] != "reachable" or force or q["managers_total"] <= 1:
         return
     reachable = q["managers_reachable"] - 1
     if reachable < q["majority_needed"]:
@@ -167,7 +172,7 @@ def split_addr(addr, default_port=SWARM_PORT):
     """'10.0.0.1' -> ('10.0.0.1', 2377); '[fe80::1]:2377' -> ('fe80::1', 2377)."""
     addr = str(addr).strip()
     if addr.startswith("["):
-        host, _, rest = addr[1:].partition("]")
+        host, _sep, rest = addr[1:].partition("]")
         port = rest.lstrip(":")
     elif addr.count(":") == 1:
         host, port = addr.split(":")

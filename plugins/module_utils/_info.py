@@ -31,7 +31,7 @@ def _probe(addr, timeout=2.0):
         sock = socket.create_connection((host, port), timeout)
         sock.close()
         return True
-    except (socket.error, OSError):
+    except OSError:
         return False
 
 
@@ -79,7 +79,8 @@ def gather(engine, params):
     result["cluster"] = _swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
     result["nodes"] = nodes
     hostnames = dict((n["id"], n["hostname"]) for n in nodes)
-    services = [service_view(s) for s in engine.get("/services", "list services", params=dict(status="true", **(_filters(engine, params.get("services_filters")) or {}))) or []]
+    service_query = dict(status="true", **(_filters(engine, params.get("services_filters")) or {}))
+    services = [service_view(s) for s in engine.get("/services", "list services", params=service_query) or []]
     task_errors = {}
     for svc in services:
         if svc["running_tasks"] is not None and svc["desired_tasks"] is not None and svc["running_tasks"] < svc["desired_tasks"]:

@@ -83,7 +83,7 @@ def manage(engine, params, check_mode):
         result["drain"] = wait_drained(engine, view, tasks_here, params["wait_timeout"])
     if changed and "role" in changed and params.get("wait"):
         _wait_role(engine, view["id"], after["role"], params["wait_timeout"])
-    view, _ = resolve(list_nodes(engine), view["id"])
+    view, _warnings = resolve(list_nodes(engine), view["id"])
     result["node"] = view
     return result
 

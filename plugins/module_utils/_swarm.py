@@ -67,6 +67,8 @@ def validate_init(params):
     prefixes = []
     for pool in pools:
         try:
+            if "/" not in str(pool):  # ip_network() would take a bare address as a /32
+                raise ValueError(pool)
             prefixes.append(ipaddress.ip_network(str(pool), strict=True).prefixlen)
         except ValueError:
             raise InvalidInput(
@@ -191,7 +193,7 @@ def _create(engine, params, wanted, check_mode):
     )
     node_id = engine.post("/swarm/init", "initialise swarm", body=_compact(body))
     _wait_manager_ready(engine, node_id, params["timeout"])
-    info_swarm, _ = local_state(engine)
+    info_swarm, _role = local_state(engine)
     cluster = engine.get("/swarm", "inspect swarm")
     result["swarm"] = _swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
     return result
@@ -204,7 +206,7 @@ def _reconcile(engine, params, wanted, info_swarm, check_mode):
     rotate = [(query, action) for option, query, action in ROTATIONS if params.get(option)]
     if params.get("rotate_unlock_key") and not wanted["autolock"]:
         raise InvalidInput("rotate_unlock_key: the swarm has no unlock key unless autolock: true; set autolock: true.")
-    actions = [action for _, action in rotate]
+    actions = [action for _query, action in rotate]
     if changes:
         actions.insert(0, "update settings: %s" % ", ".join(c[0] for c in changes))
     result = dict(changed=bool(actions), actions=actions, warnings=_init_only_warnings(params, cluster, info_swarm))
@@ -213,7 +215,7 @@ def _reconcile(engine, params, wanted, info_swarm, check_mode):
         def update():
             current = engine.get("/swarm", "inspect swarm")
             query = dict(version=current["Version"]["Index"])
-            query.update(dict((q, "true") for q, _ in rotate))
+            query.update(dict((q, "true") for q, _action in rotate))
             engine.post("/swarm/update", "update swarm settings", body=_spec.apply(current["Spec"], wanted, SWARM_SETTINGS), params=query)
 
         retry_out_of_sequence(update)
@@ -248,7 +250,7 @@ def _force_new_cluster(engine, params, info_swarm, role, check_mode):
     )
     node_id = engine.post("/swarm/init", "force a new cluster", body=_compact(body))
     _wait_manager_ready(engine, node_id, params["timeout"])
-    info_swarm, _ = local_state(engine)
+    info_swarm, _role = local_state(engine)
     cluster = engine.get("/swarm", "inspect swarm")
     result["swarm"] = _swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
     return result
@@ -278,7 +280,7 @@ def _addr_set(addrs):
         host, port = split_addr(addr)
         try:
             host = socket.gethostbyname(host)
-        except (socket.error, UnicodeError):
+        except (OSError, UnicodeError):
             pass
         result.add("%s:%d" % (host, port))
     return result
@@ -380,7 +382,7 @@ def _active(engine):
 
 def _cleanup_failed_join(engine):
     try:
-        info_swarm, _ = local_state(engine)
+        info_swarm, _role = local_state(engine)
         if info_swarm.get("LocalNodeState") in ("pending", "error"):
             engine.post("/swarm/leave", "leave swarm", params=dict(force="true"))
     except EngineError:

@@ -19,7 +19,7 @@ description:
     node knows and probing their swarm port.
   - Join tokens and the unlock key only with O(include_secrets), on a task with C(no_log).
 author:
-  - Beekeeper developers
+  - Beekeeper developers (!UNKNOWN)
 extends_documentation_fragment:
   - beekeeper.swarm.engine
 attributes:
@@ -42,16 +42,16 @@ options:
     type: bool
     default: false
   nodes_filters:
-    description: Engine filters for the node list, for example C({role: manager}) or C({label: zone=eu-1a}).
+    description: 'Engine filters for the node list, for example C({role: manager}) or C({label: zone=eu-1a}).'
     type: dict
   services_filters:
-    description: Engine filters for the service list, for example C({label: com.docker.stack.namespace=web}).
+    description: 'Engine filters for the service list, for example C({label: com.docker.stack.namespace=web}).'
     type: dict
   tasks_filters:
-    description: Engine filters for the task list, for example C({service: web, desired-state: running}).
+    description: 'Engine filters for the task list, for example C({service: web, desired-state: running}).'
     type: dict
   include_secrets:
-    description: Return the join tokens (and the unlock key with autolock). The task must have C(no_log: true).
+    description: 'Return the join tokens (and the unlock key with autolock). The task must have C(no_log: true).'
     type: bool
     default: false
 seealso:

@@ -21,7 +21,7 @@ description:
     warning names those that differ.
   - Rotates join tokens and the unlock key on request, and recovers a swarm that lost quorum with O(force_new_cluster).
 author:
-  - Beekeeper developers
+  - Beekeeper developers (!UNKNOWN)
 extends_documentation_fragment:
   - beekeeper.swarm.engine
 attributes:
@@ -33,7 +33,7 @@ attributes:
     description: Shows the swarm settings before and after.
   idempotent:
     support: partial
-    details: Idempotent, except that each run with O(rotate_worker_token), O(rotate_manager_token) or O(rotate_unlock_key) rotates again.
+    description: Idempotent, except that each run with O(rotate_worker_token), O(rotate_manager_token) or O(rotate_unlock_key) rotates again.
 options:
   advertise_addr:
     description:
@@ -126,7 +126,7 @@ options:
   include_secrets:
     description:
       - Return the join tokens and, with O(autolock), the unlock key.
-      - The task must have C(no_log: true); the module refuses otherwise, so the secrets stay out of output and logs.
+      - "The task must have C(no_log: true); the module refuses otherwise, so the secrets stay out of output and logs."
     type: bool
     default: false
 seealso:

@@ -21,7 +21,7 @@ description:
   - With O(state=absent) the node leaves its swarm. A manager leaves only with O(force); demote it first with
     M(beekeeper.swarm.swarm_node) to keep the Raft group right.
 author:
-  - Beekeeper developers
+  - Beekeeper developers (!UNKNOWN)
 extends_documentation_fragment:
   - beekeeper.swarm.engine
 attributes:

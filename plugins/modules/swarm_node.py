@@ -23,7 +23,7 @@ description:
   - A hostname shared by a live node and a Down twin (a host that rejoined) resolves to the live one, with a
     warning; a hostname shared by two live nodes is an error that lists the node IDs.
 author:
-  - Beekeeper developers
+  - Beekeeper developers (!UNKNOWN)
 extends_documentation_fragment:
   - beekeeper.swarm.engine
 attributes:
