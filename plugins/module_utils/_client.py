@@ -90,6 +90,17 @@ IN_FLIGHT_NOTE = (
 )
 
 
+def _ssh_errors(host):
+    """paramiko's errors: an ssh:// client connects while it is made, and the SDK lets them through unwrapped."""
+    if not str(host).startswith("ssh://"):
+        return ()
+    try:
+        from paramiko.ssh_exception import SSHException
+    except ImportError:
+        return ()
+    return (SSHException,)
+
+
 def version_tuple(version):
     """'1.41' -> (1, 41); unknown parts count as 0."""
     parts = []
@@ -135,10 +146,13 @@ class Engine(object):
             kwargs["use_ssh_client"] = True
         try:
             self.api = docker.APIClient(**kwargs)
-        except DockerException as exc:
+        except (DockerException, OSError) + _ssh_errors(self.host) as exc:
             raise EngineError(
                 "Failed to connect to the Docker engine at '%s': %s. Check that the engine runs there "
-                "and that docker_host is right." % (self.host, exc)
+                "and that docker_host is right%s." % (
+                    self.host, exc,
+                    "; over ssh://, that known_hosts has the host's key and the SSH key is in ~/.ssh/config or an agent"
+                    if str(self.host).startswith("ssh://") else "")
             )
         self.api_version = self.api.api_version
         if version_tuple(self.api_version) < version_tuple(MIN_API):

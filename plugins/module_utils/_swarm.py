@@ -362,9 +362,11 @@ def join(engine, params, check_mode):
         if "Timeout was reached" in said or "connection" in said.lower() or "unavailable" in said.lower():
             hint = (" No manager answered at %s: check remote_addrs and that 2377/tcp is open on the managers."
                     % ", ".join(params["remote_addrs"]))
-        elif "token" in said.lower():
-            hint = " The join_token was refused: take a current token from a manager (swarm_info include_secrets: true)."
-        raise EngineError("%s.%s The node was returned to a clean, swarm-less state." % (exc.msg, hint))
+        elif any(sign in said.lower() for sign in ("token", "fingerprint", "digest")):
+            # "remote CA does not match fingerprint": a token of another swarm; "digest": not a token at all.
+            hint = (" The join_token was refused (stale, or of another swarm): take a current token from a manager of "
+                    "this swarm (swarm_info include_secrets: true).")
+        raise EngineError("%s.%s The node was returned to a clean, swarm-less state." % (exc.msg.rstrip("."), hint))
     info_swarm, role = poll(lambda: _active(engine), params["timeout"], 0.5, "join the swarm")
     if role != params["role"]:
         raise EngineError(

@@ -1,0 +1,255 @@
+"""Integration tests on the real lab: four node containers, each with its own engine.
+
+Lab ``it`` (subnet 10.88.10.0/24):
+  it-n1  manager of the test cluster           (group swarm_managers)
+  it-n2  worker                                (group swarm_workers)
+  it-n3  worker                                (group swarm_workers)
+  it-n4  spare engine, in no swarm between tests (group spare; swarm_init creates swarms on it)
+
+Every target is a playbook under targets/<module>/main.yml, with one tag per scenario. A test runs
+one tag through ansible-runner (the engine AWX uses) and asserts on its events: per-task ``changed``
+flags, diffs, return values, warnings and failure messages. Tasks follow two naming rules the helper
+relies on:
+  - a change runs four times, as "<what> | check", "<what> | apply", "<what> | apply again",
+    "<what> | check again"; ``PlaybookRun.four_steps(what)`` asserts changed True, True, False, False;
+  - a task that must fail is named "Fails: ..." and sits in a block whose rescue asserts the message;
+    every run checks that exactly those tasks failed (and each really failed).
+
+Set BEEKEEPER_IT_KEEP=1 to keep the lab after the session (for debugging).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGETS = Path(__file__).resolve().parent / "targets"
+LAB = "it"
+SUBNET = "10.88.10.0/24"
+NODES = 4
+MANAGER, WORKERS, SPARE = "it-n1", ("it-n2", "it-n3"), "it-n4"
+
+try:
+    from beekeeper_lab import nodes as labnodes
+except ImportError:  # running from a checkout without `pip install -e .`
+    sys.path.insert(0, str(ROOT / "lab"))
+    from beekeeper_lab import nodes as labnodes
+
+import ansible_runner  # noqa: E402
+
+STEPS = ("check", "apply", "apply again", "check again")
+FOUR_STEPS_CHANGED = (True, True, False, False)
+RESULT_EVENTS = ("runner_on_ok", "runner_on_failed", "runner_on_skipped", "runner_on_unreachable")
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.lab)
+
+
+# -- ansible-runner events ---------------------------------------------------------------
+
+
+@dataclass
+class PlaybookRun:
+    """One ansible-runner run: its status, events and full stdout."""
+
+    name: str
+    status: str
+    rc: int
+    events: list
+    stdout: str
+    results: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self.results = [e for e in self.events if e.get("event") in RESULT_EVENTS]
+
+    def _find(self, task, host=None):
+        found = [e for e in self.results
+                 if e["event_data"].get("task") == task and (host is None or e["event_data"].get("host") == host)]
+        assert found, "task %r%s did not run in %s; tasks that ran: %s" % (
+            task, "" if host is None else " on " + host, self.name, self.task_names())
+        return found
+
+    def task_names(self):
+        return sorted(set(e["event_data"].get("task") for e in self.results))
+
+    def event(self, task, host=None):
+        found = self._find(task, host)
+        assert len(found) == 1, "task %r ran %d times (hosts %s); name the host" % (
+            task, len(found), [e["event_data"].get("host") for e in found])
+        return found[0]
+
+    def ok(self, task, host=None):
+        """The result of a task that must have succeeded."""
+        event = self.event(task, host)
+        assert event["event"] == "runner_on_ok", "%r: %s %s" % (task, event["event"], event["event_data"].get("res"))
+        return event["event_data"]["res"]
+
+    def failed(self, task, host=None):
+        """The result of a task that must have failed."""
+        event = self.event(task, host)
+        assert event["event"] == "runner_on_failed", "%r should have failed: %s %s" % (
+            task, event["event"], event["event_data"].get("res"))
+        return event["event_data"]["res"]
+
+    def changed(self, task, host=None):
+        return bool(self.ok(task, host).get("changed"))
+
+    def warnings(self, task, host=None):
+        return list(self.ok(task, host).get("warnings") or [])
+
+    def four_steps(self, what, host=None, changed=FOUR_STEPS_CHANGED):
+        """Assert the check / apply / apply again / check again steps of one change; return their results."""
+        results = {}
+        for step, expected in zip(STEPS, changed):
+            task = "%s | %s" % (what, step)
+            res = self.ok(task, host)
+            assert bool(res.get("changed")) is expected, "%r: changed=%s, expected %s: %s" % (
+                task, res.get("changed"), expected, res)
+            results[step] = res
+        return results
+
+
+class TargetRunner:
+    def __init__(self, base, inventory, envvars):
+        self.base = base
+        self.inventory = inventory
+        self.envvars = envvars
+        self.count = 0
+
+    def __call__(self, target, tag, verbosity=0, envvars=None, extravars=None, playbook="main.yml",
+                 expect_status="successful", expect_failed=()):
+        """Run one tagged scenario of targets/<target>/<playbook>; check the failures were the expected ones.
+
+        Failures are expected from tasks named "Fails: ...", and from those in ``expect_failed``
+        (a run whose play must stop, with ``expect_status="failed"``).
+        """
+        self.count += 1
+        data_dir = self.base / ("%02d-%s-%s" % (self.count, target, tag))
+        data_dir.mkdir(parents=True)
+        env = dict(self.envvars)
+        env.update(envvars or {})
+        runner = ansible_runner.run(
+            private_data_dir=str(data_dir),
+            playbook=str(TARGETS / target / playbook),
+            inventory=str(self.inventory),
+            tags=tag,
+            envvars=env,
+            extravars=extravars or {},
+            verbosity=verbosity or None,
+            quiet=True,
+            timeout=600,
+        )
+        stdout = runner.stdout.read()
+        run = PlaybookRun("%s[%s]" % (target, tag), runner.status, runner.rc, list(runner.events), stdout)
+        tail = "\n".join(stdout.splitlines()[-60:])
+        assert run.status == expect_status, "%s: status %s rc %s\n%s" % (run.name, run.status, run.rc, tail)
+        assert run.results, "%s ran no task (wrong tag?)\n%s" % (run.name, tail)
+        assert not [e for e in run.results if e["event"] == "runner_on_unreachable"], tail
+        failed = sorted(set(e["event_data"]["task"] for e in run.results if e["event"] == "runner_on_failed"))
+        unexpected = [t for t in failed if not t.startswith("Fails: ") and t not in expect_failed]
+        assert not unexpected, "%s: unexpected failures %s\n%s" % (
+            run.name, [(e["event_data"]["task"], e["event_data"].get("res", {}).get("msg"))
+                       for e in run.results if e["event"] == "runner_on_failed" and e["event_data"]["task"] in unexpected],
+            tail)
+        for e in run.results:
+            task = e["event_data"].get("task") or ""
+            assert not (task.startswith("Fails: ") and e["event"] == "runner_on_ok"), (
+                "%s: %r should have failed but succeeded: %s" % (run.name, task, e["event_data"].get("res")))
+        return run
+
+
+# -- the lab -------------------------------------------------------------------------------
+
+
+def docker_exec(node, *cmd, check=True):
+    proc = labnodes.docker_exec(node, *cmd, check=check)
+    return proc.stdout.decode().strip()
+
+
+def write_inventory(members, path):
+    """The lab's inventory with our groups: swarm_managers it-n1, swarm_workers it-n2/it-n3, spare it-n4."""
+    data = labnodes.inventory_data(members)
+    address = dict((m.name, m.address) for m in members)
+
+    def hosts(*names):
+        return {"hosts": dict((name, {"ansible_host": address[name]}) for name in names)}
+
+    data["all"]["children"] = {
+        "swarm": {"children": {"swarm_managers": hosts(MANAGER), "swarm_workers": hosts(*WORKERS)}},
+        "spare": hosts(SPARE),
+    }
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """Lab `it`: four nodes, their inventory; removed at the end of the session."""
+    inventory = tmp_path_factory.mktemp("inventory") / "hosts.yml"
+    members = labnodes.up(LAB, nodes=NODES, managers=1, subnet=SUBNET, inventory=inventory)
+    write_inventory(members, inventory)
+    yield dict(inventory=inventory, nodes=dict((m.name, m.address) for m in members))
+    if not os.environ.get("BEEKEEPER_IT_KEEP"):
+        labnodes.down(LAB)
+
+
+@pytest.fixture(scope="session")
+def target(lab, tmp_path_factory):
+    envvars = {
+        "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+        "ANSIBLE_FORCE_COLOR": "0",
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_HOST_KEY_CHECKING": "False",
+        # Each node's module runs with the node's own python3-docker against its local engine.
+        "ANSIBLE_PYTHON_INTERPRETER": "auto_silent",
+    }
+    return TargetRunner(tmp_path_factory.mktemp("runner"), lab["inventory"], envvars)
+
+
+def _node_rows():
+    rows = docker_exec(MANAGER, "docker", "node", "ls", "--format",
+                       "{{.Hostname}}|{{.Status}}|{{.Availability}}|{{.ManagerStatus}}", check=False)
+    return sorted(tuple(line.split("|")) for line in rows.splitlines() if line)
+
+
+def _formed():
+    """it-n1 the only manager and leader, it-n2/it-n3 ready active workers, nothing else; no services; it-n4 in no swarm."""
+    want = [(MANAGER, "Ready", "Active", "Leader")] + [(w, "Ready", "Active", "") for w in WORKERS]
+    if _node_rows() != want:
+        return False
+    if docker_exec(MANAGER, "docker", "service", "ls", "-q", check=False):
+        return False
+    labels = docker_exec(MANAGER, "sh", "-c", "docker node inspect -f '{{json .Spec.Labels}}' $(docker node ls -q)", check=False)
+    if any(line not in ("{}", "null") for line in labels.splitlines()):
+        return False
+    return docker_exec(SPARE, "docker", "info", "-f", "{{.Swarm.LocalNodeState}}", check=False) == "inactive"
+
+
+@pytest.fixture
+def cluster(target):
+    """The formed test cluster at the start of a test: forms or repairs it with targets/setup/cluster.yml.
+
+    Targets restore what they change in `always:`, so this normally only looks (a few docker commands).
+    """
+    if not _formed():
+        for node in (MANAGER,) + WORKERS + (SPARE,):
+            if docker_exec(node, "systemctl", "is-active", "docker.service", check=False) != "active":
+                labnodes.engine(node, "start")
+        target("setup", "cluster", playbook="cluster.yml")
+        deadline = time.monotonic() + 60
+        while not _formed() and time.monotonic() < deadline:
+            time.sleep(2)
+        assert _formed(), "the test cluster did not form: %s" % json.dumps(_node_rows())
+    return dict(manager=MANAGER, workers=WORKERS, spare=SPARE)
