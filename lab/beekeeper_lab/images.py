@@ -28,7 +28,8 @@ RECIPE_LABEL = "beekeeper.lab.recipe"
 
 BASE_PACKAGES = ("systemd,systemd-sysv,dbus,python3,iproute2,iptables,ca-certificates,sudo,"
                  "procps,kmod,openssh-server,netcat-openbsd,curl,gnupg")
-ENGINE_PACKAGES = "docker.io python3-docker"
+# trixie's docker.io only recommends its CLI (docker-cli); bookworm's docker.io carries it.
+ENGINE_PACKAGES = {"bookworm": "docker.io python3-docker", "trixie": "docker.io docker-cli python3-docker"}
 
 # Run inside the debootstrapped root before it is imported.
 BASE_SETUP = r"""
@@ -100,9 +101,9 @@ def node_image(release: str = "bookworm", engine: bool = True) -> str:
     if not engine:
         return base
     tag = f"{base}-engine"
-    recipe = _digest(base_recipe, ENGINE_PACKAGES, ENGINE_SETUP, "cmd-systemd")
+    recipe = _digest(base_recipe, ENGINE_PACKAGES[release], ENGINE_SETUP, "cmd-systemd")
     if _label(tag) != recipe:
-        _build_engine(base, tag, recipe)
+        _build_engine(base, tag, recipe, ENGINE_PACKAGES[release])
     return tag
 
 
@@ -121,12 +122,12 @@ def _build_base(release: str, tag: str, recipe: str) -> None:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _build_engine(base: str, tag: str, recipe: str) -> None:
+def _build_engine(base: str, tag: str, recipe: str, packages: str) -> None:
     name = "bk-image-build"
     run("docker", "rm", "-f", name, check=False)
     try:
         run("docker", "run", "--name", name, base, "/bin/sh", "-c",
-            ENGINE_SETUP.format(packages=ENGINE_PACKAGES), timeout=1200)
+            ENGINE_SETUP.format(packages=packages), timeout=1200)
         run("docker", "commit", "-c", 'CMD ["/lib/systemd/systemd"]', "-c", f"LABEL {RECIPE_LABEL}={recipe}", name, tag)
     finally:
         run("docker", "rm", "-f", name, check=False)

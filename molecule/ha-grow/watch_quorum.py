@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Poll swarm_info on one manager until a stop file appears; write one JSON line per sample.
+
+    watch_quorum.py INVENTORY HOST OUT STOPFILE
+
+Each line: {"t": seconds, "ok": bool, "quorum": ..., "managers": [hostnames], "reachable": n, "error": ...}.
+The ha-grow scenario's verify step reads the file to prove quorum was never lost while site.yml
+grew the cluster, and that managers arrived one at a time.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+
+def sample(inventory, host):
+    env = dict(os.environ, ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json")
+    proc = subprocess.run(
+        ["ansible", "-i", inventory, host, "-m", "beekeeper.swarm.swarm_info"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+    try:
+        result = json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"][host]
+    except (ValueError, KeyError, IndexError):
+        return {"ok": False, "error": (proc.stderr or proc.stdout)[-300:]}
+    if result.get("failed") or not result.get("is_manager"):
+        return {"ok": False, "error": result.get("msg") or "not a manager yet"}
+    health = result.get("health") or {}
+    managers = sorted(n["hostname"] for n in result.get("nodes", []) if n.get("reachability") is not None)
+    return {
+        "ok": True,
+        "quorum": health.get("quorum"),
+        "managers": managers,
+        "total": health.get("managers_total"),
+        "reachable": health.get("managers_reachable"),
+        "status": health.get("status"),
+    }
+
+
+def main():
+    inventory, host, out, stop = sys.argv[1:5]
+    start = time.monotonic()
+    with open(out, "a") as log:
+        while not os.path.exists(stop):
+            row = sample(inventory, host)
+            row["t"] = round(time.monotonic() - start, 2)
+            log.write(json.dumps(row) + "\n")
+            log.flush()
+            time.sleep(0.5)
+
+
+if __name__ == "__main__":
+    main()
