@@ -16,7 +16,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-.PHONY: help venv engine images lab lab-down lab-status test lint ruff ansible-lint unit sanity integration molecule
+.PHONY: help venv engine images lab lab-down lab-status test lint ruff ansible-lint argspecs ee unit sanity integration roles molecule
 
 help:
 	@echo "make lab    - install what is needed, bring up a $(NODES)-node lab, form the swarm with site.yml, print it"
@@ -37,9 +37,11 @@ engine: venv
 
 images: engine
 	$(BIN)/bk-lab images --release bookworm
+	$(BIN)/bk-lab images --release trixie
 
+# Bare nodes (no engine): site.yml does preflight, firewall, engine and cluster on them.
 lab: images
-	$(BIN)/bk-lab up $(LAB) --nodes $(NODES) --managers $(MANAGERS) --subnet 10.88.0.0/24 --inventory inventories/lab/hosts.yml
+	$(BIN)/bk-lab up $(LAB) --nodes $(NODES) --managers $(MANAGERS) --subnet 10.88.0.0/24 --bare --inventory inventories/lab/hosts.yml
 	$(BIN)/ansible-playbook -i inventories/lab/hosts.yml playbooks/site.yml
 	$(MAKE) --no-print-directory lab-status
 
@@ -50,15 +52,21 @@ lab-status: venv
 lab-down: venv
 	$(BIN)/bk-lab down $(LAB)
 
-test: lint unit sanity integration molecule
+test: lint unit sanity integration roles molecule
 
-lint: ruff ansible-lint
+lint: ruff ansible-lint argspecs ee
 
 ruff: venv
 	$(BIN)/ruff check .
 
 ansible-lint: venv
 	$(BIN)/ansible-lint --profile production
+
+argspecs: venv
+	$(BIN)/python tests/check_argument_specs.py
+
+ee: venv
+	tests/ee.sh
 
 unit: venv
 	$(BIN)/pytest -q tests/unit
@@ -67,7 +75,10 @@ sanity: venv
 	tests/sanity.sh
 
 integration: images
-	$(BIN)/pytest -q tests/integration
+	$(BIN)/pytest -q tests/integration --ignore=tests/integration/roles
+
+roles: images
+	$(BIN)/pytest -q -n 3 tests/integration/roles
 
 molecule: images
 	cd $(CURDIR) && $(BIN)/molecule test --all

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Check that every role's defaults/main.yml keys equal its argument_specs `main` options.
 
 Usage: python tests/check_argument_specs.py [ROLES_DIR]   (default: roles/ next to tests/)

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Poll swarm_info on one manager until a stop file appears; write one JSON line per sample.
 
     watch_quorum.py INVENTORY HOST OUT STOPFILE
@@ -19,7 +19,7 @@ def sample(inventory, host):
     env = dict(os.environ, ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json")
     proc = subprocess.run(
         ["ansible", "-i", inventory, host, "-m", "beekeeper.swarm.swarm_info"],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True, text=True, env=env, timeout=60, check=False,
     )
     try:
         result = json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"][host]

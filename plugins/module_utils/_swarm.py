@@ -191,11 +191,7 @@ def _create(engine, params, wanted, check_mode):
         Availability=params.get("availability"),
         Spec=_spec.apply({}, wanted, SWARM_SETTINGS, init=True),
     )
-    node_id = engine.post("/swarm/init", "initialise swarm", body=_compact(body))
-    _wait_manager_ready(engine, node_id, params["timeout"])
-    info_swarm, _role = local_state(engine)
-    cluster = engine.get("/swarm", "inspect swarm")
-    result["swarm"] = _swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
+    result["swarm"] = _init_and_describe(engine, body, "initialise swarm", params)
     return result
 
 
@@ -248,12 +244,17 @@ def _force_new_cluster(engine, params, info_swarm, role, check_mode):
         ForceNewCluster=True,
         Spec={},
     )
-    node_id = engine.post("/swarm/init", "force a new cluster", body=_compact(body))
+    result["swarm"] = _init_and_describe(engine, body, "force a new cluster", params)
+    return result
+
+
+def _init_and_describe(engine, body, what, params):
+    """POST /swarm/init, wait until this node is the ready leader, and describe the swarm."""
+    node_id = engine.post("/swarm/init", what, body=_compact(body))
     _wait_manager_ready(engine, node_id, params["timeout"])
     info_swarm, _role = local_state(engine)
     cluster = engine.get("/swarm", "inspect swarm")
-    result["swarm"] = _swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
-    return result
+    return _swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
 
 
 def _compact(body):
