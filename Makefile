@@ -16,7 +16,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-.PHONY: help venv engine images lab lab-down lab-status test lint ruff ansible-lint argspecs ee unit sanity integration roles molecule
+.PHONY: help venv engine images lab lab-down lab-status test lab-tests lint ruff ansible-lint argspecs ee unit sanity integration roles molecule
 
 help:
 	@echo "make lab    - install what is needed, bring up a $(NODES)-node lab, form the swarm with site.yml, print it"
@@ -52,7 +52,12 @@ lab-status: venv
 lab-down: venv
 	$(BIN)/bk-lab down $(LAB)
 
-test: lint unit sanity integration roles molecule
+# The static gates first; then the lab tests in two lanes (each lab has its own name and subnet),
+# output kept per target so every lane's log stays readable.
+test: lint unit sanity
+	$(MAKE) --no-print-directory -j2 --output-sync=target lab-tests
+
+lab-tests: integration roles molecule
 
 lint: ruff ansible-lint argspecs ee
 

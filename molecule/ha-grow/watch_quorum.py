@@ -16,14 +16,16 @@ import time
 
 
 def sample(inventory, host):
-    env = dict(os.environ, ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json")
+    # ansible-core's default callback prints "HOST | STATUS => {result as JSON}".
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="default", ANSIBLE_CALLBACK_RESULT_FORMAT="json",
+               ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1")
     proc = subprocess.run(
         ["ansible", "-i", inventory, host, "-m", "beekeeper.swarm.swarm_info"],
         capture_output=True, text=True, env=env, timeout=60, check=False,
     )
     try:
-        result = json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"][host]
-    except (ValueError, KeyError, IndexError):
+        result = json.loads(proc.stdout[proc.stdout.index("=> ") + 3:])
+    except ValueError:
         return {"ok": False, "error": (proc.stderr or proc.stdout)[-300:]}
     if result.get("failed") or not result.get("is_manager"):
         return {"ok": False, "error": result.get("msg") or "not a manager yet"}
