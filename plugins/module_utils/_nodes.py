@@ -81,7 +81,7 @@ def manage(engine, params, check_mode):
     _update(engine, view["id"], after)
     if draining and params.get("wait"):
         result["drain"] = wait_drained(engine, view, tasks_here, params["wait_timeout"])
-    if changed and "role" in changed and params.get("wait"):
+    if "role" in changed and params.get("wait"):
         _wait_role(engine, view["id"], after["role"], params["wait_timeout"])
     view, _warnings = resolve(list_nodes(engine), view["id"])
     result["node"] = view
