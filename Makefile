@@ -16,7 +16,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-.PHONY: help venv engine images lab lab-down lab-status test lab-tests lint ruff ansible-lint argspecs ee unit sanity integration roles molecule
+.PHONY: help venv engine images lab lab-down lab-status test lab-tests lint ruff ansible-lint argspecs ee unit sanity integration workloads roles molecule
 
 help:
 	@echo "make lab    - install what is needed, bring up a $(NODES)-node lab, form the swarm with site.yml, print it"
@@ -57,7 +57,7 @@ lab-down: venv
 test: lint unit sanity
 	$(MAKE) --no-print-directory -j2 --output-sync=target lab-tests
 
-lab-tests: integration roles molecule
+lab-tests: integration roles workloads molecule
 
 lint: ruff ansible-lint argspecs ee
 
@@ -80,7 +80,11 @@ sanity: venv
 	tests/sanity.sh
 
 integration: images
-	$(BIN)/pytest -q tests/integration --ignore=tests/integration/roles
+	$(BIN)/pytest -q tests/integration --ignore=tests/integration/roles --ignore=tests/integration/workloads
+
+# Services, secrets, configs and networks on their own lab, so they can run beside the module tests.
+workloads: images
+	BEEKEEPER_IT_LAB=wl BEEKEEPER_IT_SUBNET=10.88.60.0/24 $(BIN)/pytest -q tests/integration/workloads
 
 roles: images
 	$(BIN)/pytest -q -n 3 tests/integration/roles

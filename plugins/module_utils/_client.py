@@ -174,10 +174,12 @@ class Engine(object):
 
     # -- requests --------------------------------------------------------------------------
 
-    def request(self, method, path, what, body=None, params=None, timeout=None):
+    def request(self, method, path, what, body=None, params=None, timeout=None, headers=None):
         """Call the Engine API; ``what`` reads like 'update node 'n1'' in error messages."""
         url = self.api._url(path)
         kwargs = dict(params=params)
+        if headers:
+            kwargs["headers"] = dict(headers)
         if timeout is not None:
             kwargs["timeout"] = timeout
         try:
@@ -202,11 +204,22 @@ class Engine(object):
         text = resp.text
         return json.loads(text) if text and text.strip() else None
 
-    def get(self, path, what, params=None):
-        return self.request("GET", path, what, params=params)
+    def get(self, path, what, params=None, headers=None):
+        return self.request("GET", path, what, params=params, headers=headers)
 
-    def post(self, path, what, body=None, params=None, timeout=None):
-        return self.request("POST", path, what, body=body, params=params, timeout=timeout)
+    def post(self, path, what, body=None, params=None, timeout=None, headers=None):
+        return self.request("POST", path, what, body=body, params=params, timeout=timeout, headers=headers)
+
+    def registry_auth(self, image):
+        """The X-Registry-Auth header for an image's registry, from the engine host's Docker config
+        (``docker login`` there), or None when it has no credentials for that registry."""
+        try:
+            from docker import auth
+        except ImportError:  # pragma: no cover - Engine() already needs the SDK
+            return None
+        registry = auth.resolve_repository_name(image.split("@", 1)[0])[0]
+        header = auth.get_config_header(self.api, registry)
+        return {"X-Registry-Auth": header} if header else None
 
     def delete(self, path, what, params=None):
         return self.request("DELETE", path, what, params=params)

@@ -44,6 +44,8 @@ def parse_duration(value, option):
             raise InvalidInput("%s: %s is negative; durations are 0 or more, e.g. 5s." % (option, value))
         return int(value * 10**9)
     text = str(value).strip()
+    if text.startswith("-"):
+        raise InvalidInput("%s: '%s' is negative; durations are 0 or more, e.g. 5s." % (option, text))
     if re.match(r"^\d+(\.\d+)?$", text):
         return parse_duration(float(text), option)
     pos, total = 0, 0

@@ -32,10 +32,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGETS = Path(__file__).resolve().parent / "targets"
-LAB = "it"
-SUBNET = "10.88.10.0/24"
+# Another lab name and subnet (BEEKEEPER_IT_LAB / BEEKEEPER_IT_SUBNET) lets test directories run side by side:
+# `make workloads` runs tests/integration/workloads on lab `wl` while the module tests use `it`.
+LAB = os.environ.get("BEEKEEPER_IT_LAB", "it")
+SUBNET = os.environ.get("BEEKEEPER_IT_SUBNET", "10.88.10.0/24")
 NODES = 4
-MANAGER, WORKERS, SPARE = "it-n1", ("it-n2", "it-n3"), "it-n4"
+MANAGER, WORKERS, SPARE = LAB + "-n1", (LAB + "-n2", LAB + "-n3"), LAB + "-n4"
 
 try:
     from beekeeper_lab import nodes as labnodes
@@ -225,11 +227,16 @@ def _node_rows():
 
 
 def _formed():
-    """it-n1 the only manager and leader, it-n2/it-n3 ready active workers, nothing else; no services; it-n4 in no swarm."""
+    """it-n1 the only manager and leader, it-n2/it-n3 ready active workers, nothing else; no services, secrets, configs or
+    overlay networks but ingress; it-n4 in no swarm."""
     want = [(MANAGER, "Ready", "Active", "Leader")] + [(w, "Ready", "Active", "") for w in WORKERS]
     if _node_rows() != want:
         return False
-    if docker_exec(MANAGER, "docker", "service", "ls", "-q", check=False):
+    for kind in ("service", "secret", "config"):
+        if docker_exec(MANAGER, "docker", kind, "ls", "-q", check=False):
+            return False
+    overlays = docker_exec(MANAGER, "docker", "network", "ls", "--filter", "driver=overlay", "--format", "{{.Name}}", check=False)
+    if [name for name in overlays.split() if name != "ingress"]:
         return False
     labels = docker_exec(MANAGER, "sh", "-c", "docker node inspect -f '{{json .Spec.Labels}}' $(docker node ls -q)", check=False)
     if any(line not in ("{}", "null") for line in labels.splitlines()):

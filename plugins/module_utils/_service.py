@@ -1,0 +1,287 @@
+# -*- coding: utf-8 -*-
+# Copyright: Beekeeper developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to this collection: swarm_service - create, update, roll back, remove, and wait.
+
+Flow: validate the parameters; resolve names (networks, secrets, configs, the image's digest)
+with reads only; build the ServiceSpec from the option table (_service_spec); compare its
+canonical form with the running service's; act only on a difference; wait until the cluster has
+converged (_converge), failing with the engine's own task errors when it does not.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _service_spec as S
+from ansible_collections.beekeeper.swarm.plugins.module_utils._client import retry_out_of_sequence
+from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import wait_converged, wait_removed
+from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import EngineError, InvalidInput, NotFound
+from ansible_collections.beekeeper.swarm.plugins.module_utils._objects import list_objects, resolve_object
+
+__all__ = ["manage", "wait_converged", "find_service"]
+
+SPEC_OPTIONS = [o.option.split(".")[0] for o in S.OPTIONS] + ["env_files"]
+
+
+def find_service(engine, name):
+    """The service named ``name`` (or with that ID), or None."""
+    try:
+        return engine.get("/services/%s" % name, "inspect service '%s'" % name)
+    except NotFound:
+        return None
+
+
+def gate(engine, params):
+    for opt in S.used_options(params):
+        if opt.min_api:
+            engine.require(opt.option, opt.min_api)
+    if params.get("mode") in ("replicated-job", "global-job"):
+        engine.require("mode: %s" % params["mode"], "1.41")
+
+
+def _read_env_files(params):
+    """env_files are read on the node the module runs on; env wins over them, as with the CLI."""
+    merged = {}
+    for path in params.get("env_files") or []:
+        try:
+            with open(path) as handle:
+                lines = handle.read().splitlines()
+        except OSError as exc:
+            raise InvalidInput("env_files: cannot read '%s' (%s); give a readable file on the node the task runs on." % (path, exc))
+        for number, line in enumerate(lines, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if "=" not in line:
+                raise InvalidInput("env_files: %s line %d has no '='; write KEY=VALUE." % (path, number))
+            key, value = line.split("=", 1)
+            merged[key.strip()] = value
+    env = params.get("env")
+    if isinstance(env, dict):
+        merged.update(env)
+    elif env:
+        merged.update(dict(item.split("=", 1) if "=" in str(item) else (item, "") for item in env))
+    return merged
+
+
+def _resolve_networks(engine, params):
+    names = {}
+    for i, item in enumerate(params.get("networks") or []):
+        try:
+            net = engine.get("/networks/%s" % item["name"], "inspect network '%s'" % item["name"])
+        except NotFound:
+            raise InvalidInput("networks[%d].name: network '%s' does not exist; create it first (beekeeper.swarm.swarm_network, "
+                               "an overlay network)." % (i, item["name"]))
+        if net.get("Scope") != "swarm":
+            raise InvalidInput("networks[%d].name: network '%s' is a %s-scoped %s network; services attach only to swarm-scoped "
+                               "networks (overlay)." % (i, item["name"], net.get("Scope"), net.get("Driver")))
+        item["resolved_id"] = net["Id"]
+        names[net["Id"]] = net["Name"]
+    return names
+
+
+def _resolve_refs(engine, params, kind):
+    items = params.get(kind + "s") or []
+    if not items:
+        return
+    existing = list_objects(engine, kind)
+    for i, item in enumerate(items):
+        try:
+            obj = resolve_object(engine, kind, item["source"], existing=existing)
+        except NotFound:
+            raise InvalidInput("%ss[%d].source: %s '%s' does not exist (no %s of that name or logical name); create it first with "
+                               "beekeeper.swarm.swarm_%s." % (kind, i, kind, item["source"], kind, kind))
+        item["resolved_id"] = obj["ID"]
+        item["resolved_name"] = obj["Spec"]["Name"]
+        if not item.get("target"):
+            item["target"] = item["source"]
+
+
+def _resolve_image(engine, params, warnings):
+    image = params["image"]
+    if not params.get("resolve_image") or "@" in image:
+        return image
+    try:
+        found = engine.get("/distribution/%s/json" % image, "resolve image '%s'" % image, headers=_auth(engine, params))
+    except EngineError as exc:
+        warnings.append("image %s could not be resolved to a digest on its registry (%s); each node will pull the tag on its own, "
+                        "so nodes may run different images." % (image, exc.details.get("engine_said") or exc.msg))
+        return image
+    digest = ((found or {}).get("Descriptor") or {}).get("digest")
+    return "%s@%s" % (image, digest) if digest else image
+
+
+def _auth(engine, params):
+    return engine.registry_auth(params["image"]) if params.get("with_registry_auth") and params.get("image") else None
+
+
+def _desired(engine, params, warnings):
+    """The ServiceSpec to run, every name resolved; raises InvalidInput before anything changes."""
+    p = dict(params)
+    for key in ("networks", "secrets", "configs"):
+        p[key] = [dict(item) if isinstance(item, dict) else dict(name=item) if key == "networks" else dict(source=item)
+                  for item in (params.get(key) or [])] or params.get(key)
+    S.validate(p)
+    if params.get("args"):
+        p["command"] = S.TO_API["argv"](params.get("command") or [], "command") + list(params["args"])
+    if params.get("env_files"):
+        p["env"] = _read_env_files(params)
+    names = _resolve_networks(engine, p)
+    _resolve_refs(engine, p, "secret")
+    _resolve_refs(engine, p, "config")
+    p["image"] = _resolve_image(engine, p, warnings)
+    warning = S.healthcheck_warning(p)
+    if warning:
+        warnings.append(warning)
+    return S.build(p), names
+
+
+def _network_names(engine):
+    return dict((n["Id"], n["Name"]) for n in engine.get("/networks", "list networks", params=engine.filters(scope="swarm")) or [])
+
+
+def service_result(service, canon, names, report=None):
+    out = dict(
+        id=(service or {}).get("ID"),
+        name=((service or {}).get("Spec") or {}).get("Name"),
+        version=((service or {}).get("Version") or {}).get("Index"),
+        update_state=((service or {}).get("UpdateStatus") or {}).get("State"),
+        spec=S.view(canon, names),
+    )
+    if report:
+        out["running"] = report.get("running", report.get("completed"))
+        out["wanted"] = report.get("wanted")
+    return out
+
+
+def manage(engine, params, check_mode):
+    warnings = []
+    name = params["name"]
+    current = find_service(engine, name)
+    if params["state"] == "absent":
+        return _remove(engine, params, current, check_mode)
+    if params.get("rollback"):
+        return _rollback(engine, params, current, check_mode)
+    if not params.get("image"):
+        raise InvalidInput("image: required to run service '%s'; name the image, e.g. image: registry.example.com/app:1.2." % name)
+    gate(engine, params)
+    spec, names = _desired(engine, params, warnings)
+    wanted = S.canonical(spec)
+    names.update(_network_names(engine) if current else {})
+    before = S.canonical(current["Spec"]) if current else None
+    if current:
+        changes = S.compare(wanted, before, keep_replicas=params.get("keep_replicas"), force_update=params.get("force_update"))
+        if params.get("keep_replicas") and wanted.get("mode") == "replicated":
+            wanted["replicas"] = before["replicas"]
+        if params.get("force_update"):
+            wanted["force_update"] = (before.get("force_update") or 0) + 1
+        else:
+            wanted["force_update"] = before.get("force_update")
+    else:
+        changes = [(o.option, None, wanted[o.option]) for o in S.OPTIONS]
+    result = dict(
+        changed=bool(changes),
+        changes=sorted(set(option.split(".")[0] for option, _b, _a in changes)) if current else [],
+        diff=dict(before=S.view(before, names) if before else {}, after=S.view(wanted, names)),
+        warnings=warnings,
+    )
+    if check_mode or (not changes and not params["wait"]):
+        result["service"] = service_result(current or dict(Spec=spec), wanted, names)
+        return result
+    if not changes:
+        report = wait_converged(engine, current["ID"], params["wait_timeout"], since=current.get("UpdateStatus"))
+        result.update(service=service_result(current, before, names, report), tasks=report["tasks"])
+        return result
+    headers = _auth(engine, params)
+    if current:
+        since = current.get("UpdateStatus")
+        _update(engine, current, spec, changes, headers)
+        service_id = current["ID"]
+        verb = "update"
+    else:
+        created = engine.post("/services/create", "create service '%s'" % name, body=spec, headers=headers) or {}
+        for warning in created.get("Warnings") or []:
+            warnings.append(warning)
+        service_id, since, verb = created["ID"], None, "create"
+    report = None
+    if params["wait"]:
+        try:
+            report = wait_converged(engine, service_id, params["wait_timeout"], since=since)
+        except EngineError as exc:
+            exc.msg = exc.msg.replace("Failed to converge service", "Failed to %s service" % verb, 1)
+            exc.args = (exc.msg,)
+            raise
+        result["tasks"] = report["tasks"]
+    service = engine.get("/services/%s" % service_id, "inspect service '%s'" % name)
+    result["service"] = service_result(service, S.canonical(service["Spec"]), _network_names(engine), report)
+    return result
+
+
+def _update(engine, current, spec, changes, headers):
+    state = dict(service=current)
+
+    def attempt():
+        service = state["service"]
+        body = S.apply_changes(service["Spec"], spec, changes)
+        engine.post("/services/%s/update" % service["ID"], "update service '%s'" % spec["Name"], body=body,
+                    params={"version": service["Version"]["Index"]}, headers=headers)
+
+    def again():
+        try:
+            return attempt()
+        except EngineError as exc:
+            if "update out of sequence" in exc.msg:
+                state["service"] = engine.get("/services/%s" % current["ID"], "inspect service '%s'" % spec["Name"])
+            raise
+
+    retry_out_of_sequence(again)
+
+
+def _rollback(engine, params, current, check_mode):
+    name = params["name"]
+    defaults = dict(mode="replicated", endpoint_mode="vip", force_update=False)
+    extra = [key for key in SPEC_OPTIONS if params.get(key) is not None and params.get(key) != defaults.get(key)]
+    if extra:
+        raise InvalidInput("rollback: true returns the service to its previous spec and takes no spec options; remove %s." % ", ".join(sorted(set(extra))))
+    if current is None:
+        raise NotFound("Failed to roll back service '%s': no such service." % name)
+    names = _network_names(engine)
+    before = S.canonical(current["Spec"])
+    state = (current.get("UpdateStatus") or {}).get("State")
+    if state in ("rollback_started", "rollback_completed", "rollback_paused"):
+        # The last change to this service was a rollback: it already runs its previous spec.
+        return dict(changed=False, service=service_result(current, before, names),
+                    diff=dict(before=S.view(before, names), after=S.view(before, names)))
+    if not current.get("PreviousSpec"):
+        raise InvalidInput("rollback: service '%s' has no previous spec to return to (it was never updated); nothing to roll "
+                           "back to." % name)
+    after = S.canonical(current["PreviousSpec"])
+    result = dict(changed=True, diff=dict(before=S.view(before, names), after=S.view(after, names)))
+    if check_mode:
+        result["service"] = service_result(current, after, names)
+        return result
+    since = current.get("UpdateStatus")
+    engine.post("/services/%s/update" % current["ID"], "roll back service '%s'" % name, body=current["Spec"],
+                params={"version": current["Version"]["Index"], "rollback": "previous"})
+    report = None
+    if params["wait"]:
+        report = wait_converged(engine, current["ID"], params["wait_timeout"], expect_rollback=True, since=since)
+        result["tasks"] = report["tasks"]
+    service = engine.get("/services/%s" % current["ID"], "inspect service '%s'" % name)
+    result["service"] = service_result(service, S.canonical(service["Spec"]), names, report)
+    return result
+
+
+def _remove(engine, params, current, check_mode):
+    if current is None:
+        return dict(changed=False, diff=dict(before={}, after={}))
+    names = _network_names(engine)
+    before = S.canonical(current["Spec"])
+    result = dict(changed=True, diff=dict(before=S.view(before, names), after={}))
+    if check_mode:
+        return result
+    engine.delete("/services/%s" % current["ID"], "remove service '%s'" % params["name"])
+    if params["wait"]:
+        wait_removed(engine, current["ID"], params["name"], params["wait_timeout"])
+    return result
