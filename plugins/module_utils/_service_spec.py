@@ -317,7 +317,7 @@ TO_API = {
     "int": lambda v, o: int(v),
     "float": lambda v, o: float(v),
     "bool": lambda v, o: bool(v),
-    "duration": lambda v, o: parse_duration(v, o),
+    "duration": parse_duration,
     "dict": lambda v, o: dict((str(k), "" if x is None else str(x)) for k, x in v.items()),
     "list": lambda v, o: [str(x) for x in v],
     "set": lambda v, o: sorted(str(x) for x in v),
@@ -594,6 +594,6 @@ def healthcheck_warning(params):
     if monitor < needed:
         return ("update_config.monitor (%s) is shorter than healthcheck start_period + interval x retries (%s): an update can pass "
                 "its monitor window before a failing task is reported unhealthy, so failure_action never triggers "
-                "(moby/moby#24854). Set update_config.monitor to %s or more." % (format_duration(monitor), format_duration(needed),
-                                                                                   format_duration(needed)))
+                "(moby/moby#24854). Set update_config.monitor to %s or more."
+                % (format_duration(monitor), format_duration(needed), format_duration(needed)))
     return None

@@ -374,7 +374,7 @@ options:
         type: list
         elements: str
       preferences:
-        description: Spread preferences, e.g. C([{spread: node.labels.zone}]). Order matters.
+        description: Spread preferences, each a mapping with key C(spread) and a label, e.g. C(node.labels.zone). Order matters.
         type: list
         elements: dict
       max_replicas:
@@ -679,7 +679,7 @@ def main():
             tmpfs_size=dict(type="str"),
             tmpfs_mode=dict(type="str"),
         )),
-        secrets=_refs(),
+        secrets=dict(_refs(), no_log=False),  # references to secrets by name, not secret data
         configs=_refs(),
         ulimits=dict(type="list", elements="dict", options=dict(
             name=dict(type="str", required=True), soft=dict(type="int", required=True), hard=dict(type="int"))),

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from conftest import MANAGER, WORKERS, docker_exec
+import ipaddress
+import json
+import time
+
+import pytest
+from conftest import MANAGER, SUBNET, WORKERS, docker_exec
+
+from beekeeper_lab.registry import ensure_registry
 
 
 def _nodes(tasks):
@@ -152,3 +159,38 @@ def test_convergence_failures_carry_task_errors(target, cluster):
     assert noimage.startswith("Timed out after 15s waiting for service 'noimage' to converge: 0/1 tasks running on the current spec. "
                               "Task errors: "), noimage
     assert "No such image: beekeeper-lab/no-such-image:1" in noimage, noimage
+
+
+@pytest.fixture(scope="module")
+def lab_registry(lab):
+    """The lab registry on the host, and every node of the test cluster trusting it (plain HTTP)."""
+    ensure_registry()
+    gateway = "%s:5000" % next(ipaddress.ip_network(SUBNET).hosts())
+    conf = json.dumps({"insecure-registries": [gateway]})
+    for node in (MANAGER,) + WORKERS:
+        if docker_exec(node, "cat", "/etc/docker/daemon.json", check=False) != conf:
+            docker_exec(node, "sh", "-c", "mkdir -p /etc/docker && echo '%s' > /etc/docker/daemon.json && systemctl restart docker" % conf)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        rows = docker_exec(MANAGER, "docker", "node", "ls", "--format", "{{.Status}}", check=False).split()
+        if rows and all(r == "Ready" for r in rows):
+            break
+        time.sleep(2)
+    return gateway
+
+
+def test_digest_follows_the_tag(target, cluster, lab_registry):
+    """resolve_image pins the tag to its digest on the registry; an unchanged tag is no change; a moved tag updates
+    the service to the new digest, and the tasks run the new image."""
+    run = target("swarm_service", "digest", extravars={"lab_registry": lab_registry})
+    first = run.ok("Push the first image to the tag")["stdout"].split("@")[1]
+    pinned = run.four_steps("Run the tag pinned to its digest")
+    assert pinned["apply"]["service"]["spec"]["image"] == "%s/bk/busybox:stable@%s" % (lab_registry, first)
+    moved = run.ok("Move the tag to a new image")["stdout"].split("@")[1]
+    assert moved != first
+    follow = run.four_steps("Follow the moved tag")
+    assert follow["check"]["changes"] == ["image"]
+    assert follow["apply"]["service"]["spec"]["image"] == "%s/bk/busybox:stable@%s" % (lab_registry, moved)
+    assert (follow["apply"]["service"]["running"], follow["apply"]["service"]["wanted"]) == (2, 2)
+    seen = [line for r in run.ok("The tasks run the new image")["results"] for line in r["stdout_lines"]]
+    assert seen == ["moved", "moved"], seen
