@@ -91,3 +91,18 @@ roles: images
 
 molecule: images
 	cd $(CURDIR) && $(BIN)/molecule test --all
+
+# Side-by-side benchmark of swarm_service against community.docker.docker_swarm_service on its own lab
+# (`bn`, 10.88.63.0/24): see bench/README.md. Not part of `make test`. BENCH_SERVICES, BENCH_REPEAT, BENCH_KEEP=1.
+.PHONY: bench
+BENCH_VENV := $(CURDIR)/bench/.venv
+
+$(BENCH_VENV)/.installed: bench/requirements.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.12 not found: install it (pyenv install 3.12) or set PYTHON=" >&2; exit 1; }
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q --upgrade pip
+	$(BENCH_VENV)/bin/pip install -q -r bench/requirements.txt
+	touch $@
+
+bench: images $(BENCH_VENV)/.installed
+	$(BIN)/python bench/services.py

@@ -33,6 +33,16 @@ STARTING = ("new", "pending", "assigned", "accepted", "preparing", "ready", "sta
 ENDED = ("complete", "shutdown", "failed", "rejected", "remove", "orphaned")
 
 
+def pauses(interval=None, first=0.2, factor=1.5, longest=2.0):
+    """Seconds to sleep between looks: a fixed ``interval``, or short at first and growing, since most
+    changes converge within seconds and a long one needs no fine-grained polling."""
+    pause = interval or first
+    while True:
+        yield pause
+        if not interval:
+            pause = min(pause * factor, longest)
+
+
 def read_service(engine, service_id):
     return engine.get("/services/%s" % service_id, "inspect service '%s'" % service_id)
 
@@ -171,8 +181,12 @@ def assess(service, tasks, nodes):
         wanted = ((mode.get("Replicated") or {}).get("Replicas"))
         wanted = 1 if wanted is None else wanted
         settled = len(running) == wanted and len(wanted_running) == wanted
-    report.update(kind="global" if "Global" in mode else "replicated", running=len(running), wanted=wanted,
-                  errors=task_errors([t for t in current if t.get("DesiredState") == "running"] or tasks, hostnames))
+    errors = task_errors([t for t in current if t.get("DesiredState") == "running"] or tasks, hostnames)
+    if not errors and any((t.get("Status") or {}).get("State") == "complete" for t in current):
+        # A service's command that ends is not an error to the engine, only a task that never runs.
+        errors = ["a task's command exited with code 0 and the restart policy did not restart it; a service's command must keep "
+                  "running (use a job mode for a command that ends)"]
+    report.update(kind="global" if "Global" in mode else "replicated", running=len(running), wanted=wanted, errors=errors)
     if state in GAVE_UP:
         report["failed"] = GAVE_UP[state]
         # The tasks that failed ran the spec the engine gave up on, not the current one.
@@ -180,7 +194,7 @@ def assess(service, tasks, nodes):
     return settled and state not in IN_PROGRESS and "failed" not in report, report
 
 
-def wait_converged(engine, service_id, timeout, interval=1.0, expect_rollback=False, since=None):
+def wait_converged(engine, service_id, timeout, interval=None, expect_rollback=False, since=None):
     """Wait until the service has converged; return the last report with the tasks' summary.
 
     ``since`` is the service's UpdateStatus before the change: an identical status is a leftover of
@@ -190,6 +204,7 @@ def wait_converged(engine, service_id, timeout, interval=1.0, expect_rollback=Fa
     """
     deadline = time.monotonic() + timeout
     stale = since or None
+    pause = pauses(interval)
     messages = []  # what the engine said of the update while we watched, in order
     while True:
         try:
@@ -231,12 +246,13 @@ def wait_converged(engine, service_id, timeout, interval=1.0, expect_rollback=Fa
                     " Task errors: %s." % "; ".join(report["errors"]) if report["errors"] else ""),
                 converge=report,
             )
-        time.sleep(interval)
+        time.sleep(next(pause))
 
 
-def wait_removed(engine, service_id, name, timeout, interval=1.0):
+def wait_removed(engine, service_id, name, timeout, interval=None):
     """After a service is removed: wait until its tasks are gone (their containers stopped)."""
     deadline = time.monotonic() + timeout
+    pause = pauses(interval)
 
     def left():
         # The service is gone, so its ID no longer works as a filter: read the tasks and pick its own.
@@ -245,4 +261,4 @@ def wait_removed(engine, service_id, name, timeout, interval=1.0):
     while left():
         if time.monotonic() >= deadline:
             raise ConvergenceTimeout("Timed out after %ss waiting for the tasks of removed service '%s' to stop." % (timeout, name))
-        time.sleep(interval)
+        time.sleep(next(pause))

@@ -70,18 +70,18 @@ OPTIONS = (
     Opt("dns.nameservers", _u("DNSConfig", "Nameservers"), "list"),
     Opt("dns.search", _u("DNSConfig", "Search"), "list"),
     Opt("dns.options", _u("DNSConfig", "Options"), "list"),
-    Opt("healthcheck.test", _u("HealthCheck", "Test"), "healthtest"),
-    Opt("healthcheck.interval", _u("HealthCheck", "Interval"), "duration"),
-    Opt("healthcheck.timeout", _u("HealthCheck", "Timeout"), "duration"),
-    Opt("healthcheck.retries", _u("HealthCheck", "Retries"), "int"),
-    Opt("healthcheck.start_period", _u("HealthCheck", "StartPeriod"), "duration"),
-    Opt("healthcheck.start_interval", _u("HealthCheck", "StartInterval"), "duration", min_api="1.44"),
+    Opt("healthcheck.test", _u("Healthcheck", "Test"), "healthtest"),
+    Opt("healthcheck.interval", _u("Healthcheck", "Interval"), "duration"),
+    Opt("healthcheck.timeout", _u("Healthcheck", "Timeout"), "duration"),
+    Opt("healthcheck.retries", _u("Healthcheck", "Retries"), "int"),
+    Opt("healthcheck.start_period", _u("Healthcheck", "StartPeriod"), "duration"),
+    Opt("healthcheck.start_interval", _u("Healthcheck", "StartInterval"), "duration", min_api="1.44"),
     Opt("mounts", _u("Mounts"), "mounts"),
     Opt("secrets", _u("Secrets"), "secrets"),
     Opt("configs", _u("Configs"), "configs"),
     Opt("ulimits", _u("Ulimits"), "ulimits", min_api="1.41"),
-    Opt("cap_add", _u("CapabilityAdd"), "set", min_api="1.41"),
-    Opt("cap_drop", _u("CapabilityDrop"), "set", min_api="1.41"),
+    Opt("cap_add", _u("CapabilityAdd"), "caps", min_api="1.41"),
+    Opt("cap_drop", _u("CapabilityDrop"), "caps", min_api="1.41"),
     Opt("sysctls", _u("Sysctls"), "dict", min_api="1.40"),
     Opt("oom_score_adj", _u("OomScoreAdj"), "int", 0, min_api="1.46"),
     Opt("limits.cpus", TT + ("Resources", "Limits", "NanoCPUs"), "cpus", 0),
@@ -184,6 +184,15 @@ def _cpus(value, option):
     if cpus < 0:
         raise InvalidInput("%s: %s is negative; use a number of CPUs such as 0.5." % (option, value))
     return int(round(cpus * 10 ** 9))
+
+
+def _caps(value, option=None):
+    """Capabilities as the docker CLI sends them: upper case with the CAP_ prefix (ALL stays ALL)."""
+    out = []
+    for cap in value or []:
+        cap = str(cap).upper()
+        out.append(cap if cap == "ALL" or cap.startswith("CAP_") else "CAP_" + cap)
+    return sorted(out)
 
 
 def _hosts(value, option):
@@ -322,6 +331,7 @@ TO_API = {
     "list": lambda v, o: [str(x) for x in v],
     "set": lambda v, o: sorted(str(x) for x in v),
     "argv": _argv,
+    "caps": _caps,
     "env": _env,
     "cpus": _cpus,
     "bytes": parse_size,
@@ -352,6 +362,10 @@ def _canon_mounts(items):
         m = dict(m)
         m.setdefault("Type", "volume")
         m["ReadOnly"] = bool(m.get("ReadOnly"))
+        for key in ("VolumeOptions", "BindOptions", "TmpfsOptions"):
+            # The engine leaves out what is false or empty inside the options (NoCopy: false, Labels: {}).
+            if isinstance(m.get(key), dict):
+                m[key] = dict((k, v) for k, v in m[key].items() if v not in (None, False, {}, [], ""))
         for key in ("VolumeOptions", "BindOptions", "TmpfsOptions", "Source", "Consistency"):
             if not m.get(key):
                 m.pop(key, None)
@@ -409,6 +423,7 @@ CANON = {
     "list": lambda v: list(v or []),
     "set": lambda v: sorted(v or []),
     "argv": lambda v: list(v or []),
+    "caps": _caps,
     "env": lambda v: sorted(v or []),
     "cpus": lambda v: int(v or 0),
     "bytes": lambda v: int(v or 0),

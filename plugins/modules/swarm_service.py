@@ -238,8 +238,8 @@ options:
         description: Size of a tmpfs mount, e.g. C(64M).
         type: str
       tmpfs_mode:
-        description: Mode of a tmpfs mount, octal as a string, e.g. C('1777').
-        type: str
+        description: Mode of a tmpfs mount - octal as a quoted string (C('1777')) or a YAML octal number.
+        type: raw
   secrets:
     description: Secrets the tasks get as files (C(/run/secrets/TARGET) by default). Order does not matter.
     type: list
@@ -259,8 +259,8 @@ options:
         description: Group GID of the file. Default 0.
         type: int
       mode:
-        description: File mode, octal as a string. Default C('0444').
-        type: str
+        description: File mode - octal as a quoted string (C('0440')), or a YAML octal number (C(0440)). Default C('0444').
+        type: raw
   configs:
     description: Configs the tasks get as files (C(/TARGET) by default). Order does not matter.
     type: list
@@ -280,8 +280,8 @@ options:
         description: Group GID of the file. Default 0.
         type: int
       mode:
-        description: File mode, octal as a string. Default C('0444').
-        type: str
+        description: File mode - octal as a quoted string (C('0440')), or a YAML octal number (C(0440)). Default C('0444').
+        type: raw
   ulimits:
     description: Resource limits of the process. Engine API 1.41+.
     type: list
@@ -299,11 +299,11 @@ options:
         description: Hard limit. Default O(ulimits[].soft).
         type: int
   cap_add:
-    description: Kernel capabilities to add, e.g. C(CAP_NET_ADMIN). Engine API 1.41+.
+    description: Kernel capabilities to add, with or without the C(CAP_) prefix, e.g. C(NET_ADMIN). Engine API 1.41+.
     type: list
     elements: str
   cap_drop:
-    description: Kernel capabilities to drop. Engine API 1.41+.
+    description: Kernel capabilities to drop, with or without the C(CAP_) prefix. Engine API 1.41+.
     type: list
     elements: str
   sysctls:
@@ -501,6 +501,9 @@ notes:
   - Not covered from the ServiceSpec - Privileges (credential spec, SELinux, seccomp and AppArmor profiles),
     Isolation, Placement.Platforms, plugin and network-attachment runtimes, and the deprecated service-level Networks.
   - In a lab without IPVS (no C(ip_vs) kernel module), use O(endpoint_mode=dnsrr) and host-mode ports.
+  - A loop over many services waits for each in turn (each rolling update lasts at least its monitor window). To let the
+    engine update them side by side, run the loop with C(async) and C(poll=0) and collect the results with
+    M(ansible.builtin.async_status); every task still waits for its own service to converge.
 seealso:
   - module: beekeeper.swarm.swarm_secret
   - module: beekeeper.swarm.swarm_config
@@ -628,7 +631,7 @@ def _refs():
         target=dict(type="str"),
         uid=dict(type="int"),
         gid=dict(type="int"),
-        mode=dict(type="str"),
+        mode=dict(type="raw"),
     ))
 
 
@@ -677,7 +680,7 @@ def main():
             volume_options=dict(type="dict"),
             volume_labels=dict(type="dict"),
             tmpfs_size=dict(type="str"),
-            tmpfs_mode=dict(type="str"),
+            tmpfs_mode=dict(type="raw"),
         )),
         secrets=dict(_refs(), no_log=False),  # references to secrets by name, not secret data
         configs=_refs(),

@@ -194,3 +194,44 @@ def test_digest_follows_the_tag(target, cluster, lab_registry):
     assert (follow["apply"]["service"]["running"], follow["apply"]["service"]["wanted"]) == (2, 2)
     seen = [line for r in run.ok("The tasks run the new image")["results"] for line in r["stdout_lines"]]
     assert seen == ["moved", "moved"], seen
+
+
+def test_whole_spec_runs_as_declared(target, cluster):
+    """Most of the ServiceSpec at once, four steps: the task containers run exactly what was declared, and one
+    nested change (limits.memory) is the only change."""
+    run = target("swarm_service", "full")
+    full = run.four_steps("Run the whole spec")
+    assert (full["apply"]["service"]["running"], full["apply"]["service"]["wanted"]) == (2, 2)
+    assert sorted(t["node"] for t in full["apply"]["tasks"]) == sorted(WORKERS)
+    out = run.ok("Inspect a task container")["stdout"]
+    inspect = json.loads(out[:out.rindex("]") + 1])[0]
+    facts = dict(line.split("=", 1) for line in out[out.rindex("]") + 1:].split() if "=" in line)
+    host = inspect["HostConfig"]
+    assert inspect["Config"]["Entrypoint"] == ["sh", "-c"]
+    assert "FROM_FILE=yes" in inspect["Config"]["Env"] and "GREETING=hello" in inspect["Config"]["Env"]
+    assert inspect["Config"]["Labels"]["com.example.role"] == "demo"
+    assert inspect["Config"]["StopSignal"] == "SIGINT"
+    assert inspect["Config"]["Healthcheck"] == {"Test": ["CMD-SHELL", "test -f /tmp/greeting"], "Interval": 2 * 10 ** 9,
+                                                "Timeout": 2 * 10 ** 9, "StartPeriod": 10 ** 9, "Retries": 2}
+    assert inspect["State"]["Health"]["Status"] == "healthy"
+    assert host["Init"] is True and host["ReadonlyRootfs"] is True
+    assert host["CapAdd"] == ["CAP_SYS_PTRACE"] and host["CapDrop"] == ["CAP_NET_RAW"]
+    assert host["Sysctls"] == {"net.ipv4.ip_local_port_range": "20000 30000"}
+    assert host["Ulimits"] == [{"Name": "nofile", "Soft": 1024, "Hard": 2048}]
+    assert host["Memory"] == 64 * 1024 ** 2 and host["NanoCpus"] == 500000000 and host["PidsLimit"] == 100
+    assert host["Dns"] == ["10.1.2.53"] and host["DnsSearch"] == ["example.internal"] and host["DnsOptions"] == ["ndots:2"]
+    assert host["LogConfig"] == {"Type": "json-file", "Config": {"max-size": "1m"}}
+    assert host["GroupAdd"] == ["2000"]
+    assert sorted(m["Type"] for m in inspect["Mounts"]) == ["bind", "tmpfs", "volume"]
+    assert facts["id"] == "1000:1000" and facts["pwd"] == "/tmp" and facts["greeting"] == "hello" and facts["from_file"] == "yes"
+    assert facts["nofile"] == "1024" and facts["node"] == WORKERS[0] and facts["rootfs"] == "readonly"
+    assert facts["hostname"] in ("full-1", "full-2") and "10.1.2.3" in out
+    memory = run.four_steps("Change the memory limit")
+    assert memory["check"]["changes"] == ["limits"]
+    assert memory["check"]["diff"]["before"]["limits"]["memory"] == 64 * 1024 ** 2
+    assert memory["check"]["diff"]["after"]["limits"]["memory"] == 96 * 1024 ** 2
+    forced_check = run.ok("Restart every task with force_update | check")
+    forced = run.ok("Restart every task with force_update | apply")
+    assert forced_check["changed"] and forced["changed"] and forced["changes"] == ["force_update"]
+    assert forced["service"]["spec"]["force_update"] == memory["apply"]["service"]["spec"]["force_update"] + 1
+    assert (forced["service"]["running"], forced["service"]["wanted"]) == (2, 2)

@@ -51,8 +51,8 @@ def test_minimal_spec_matches_what_the_engine_returns():
     ("env", ["X=1"], ("TaskTemplate", "ContainerSpec", "Env"), ["X=1"]),
     ("entrypoint", "sh -c 'echo hi'", ("TaskTemplate", "ContainerSpec", "Command"), ["sh", "-c", "echo hi"]),
     ("command", ["sleep", 10], ("TaskTemplate", "ContainerSpec", "Args"), ["sleep", "10"]),
-    ("healthcheck", {"test": "true"}, ("TaskTemplate", "ContainerSpec", "HealthCheck", "Test"), ["CMD-SHELL", "true"]),
-    ("healthcheck", {"test": ["pg_isready"]}, ("TaskTemplate", "ContainerSpec", "HealthCheck", "Test"), ["CMD", "pg_isready"]),
+    ("healthcheck", {"test": "true"}, ("TaskTemplate", "ContainerSpec", "Healthcheck", "Test"), ["CMD-SHELL", "true"]),
+    ("healthcheck", {"test": ["pg_isready"]}, ("TaskTemplate", "ContainerSpec", "Healthcheck", "Test"), ["CMD", "pg_isready"]),
     ("hosts", {"db": "10.0.0.5"}, ("TaskTemplate", "ContainerSpec", "Hosts"), ["10.0.0.5 db"]),
     ("placement", {"constraints": ["b==1", "a==1"]}, ("TaskTemplate", "Placement", "Constraints"), ["a==1", "b==1"]),
     ("placement", {"preferences": [{"spread": "node.labels.zone"}]}, ("TaskTemplate", "Placement", "Preferences"),
@@ -61,6 +61,7 @@ def test_minimal_spec_matches_what_the_engine_returns():
      [{"Name": "nofile", "Soft": 1024, "Hard": 1024}]),
     ("reservations", {"generic_resources": [{"kind": "gpu", "value": 2}]}, ("TaskTemplate", "Resources", "Reservations", "GenericResources"),
      [{"DiscreteResourceSpec": {"Kind": "gpu", "Value": 2}}]),
+    ("cap_add", ["net_admin", "CAP_SYS_PTRACE"], ("TaskTemplate", "ContainerSpec", "CapabilityAdd"), ["CAP_NET_ADMIN", "CAP_SYS_PTRACE"]),
     ("ports", [{"target": 80, "published": 8080, "mode": "host"}], ("EndpointSpec", "Ports"),
      [{"Protocol": "tcp", "TargetPort": 80, "PublishedPort": 8080, "PublishMode": "host"}]),
     ("mounts", [{"type": "tmpfs", "target": "/cache", "tmpfs_size": "64M"}], ("TaskTemplate", "ContainerSpec", "Mounts"),
@@ -189,3 +190,13 @@ def test_healthcheck_warning(health, monitor, warns):
 def test_every_option_newer_than_the_floor_names_its_engine_api():
     gated = dict((o.option, o.min_api) for o in S.OPTIONS if o.min_api and o.min_api > "1.41")
     assert gated == {"healthcheck.start_interval": "1.44", "oom_score_adj": "1.46"}
+
+
+def test_mount_options_the_engine_leaves_out_are_no_change():
+    wanted = S.canonical(S.build(params(mounts=[{"type": "volume", "source": "data", "target": "/data", "no_copy": False,
+                                                 "volume_labels": {"a": "b"}}])))
+    # What Engine 20.10 returns for that mount: NoCopy false is not there.
+    engine = dict(ENGINE_MINIMAL, TaskTemplate=dict(ENGINE_MINIMAL["TaskTemplate"], ContainerSpec=dict(
+        ENGINE_MINIMAL["TaskTemplate"]["ContainerSpec"],
+        Mounts=[{"Type": "volume", "Source": "data", "Target": "/data", "VolumeOptions": {"Labels": {"a": "b"}}}])))
+    assert S.compare(wanted, S.canonical(engine)) == []
