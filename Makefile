@@ -16,7 +16,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-.PHONY: help venv engine images lab lab-down lab-status test lab-tests lint ruff ansible-lint argspecs ee unit sanity integration workloads roles molecule
+.PHONY: help venv engine images lab lab-down lab-status test lab-tests lint ruff ansible-lint argspecs apidocs ee unit sanity integration workloads roles molecule
 
 help:
 	@echo "make lab    - install what is needed, bring up a $(NODES)-node lab, form the swarm with site.yml, print it"
@@ -59,7 +59,7 @@ test: lint unit sanity
 
 lab-tests: integration roles workloads molecule
 
-lint: ruff ansible-lint argspecs ee
+lint: ruff ansible-lint argspecs apidocs ee
 
 ruff: venv
 	$(BIN)/ruff check .
@@ -69,6 +69,9 @@ ansible-lint: venv
 
 argspecs: venv
 	$(BIN)/python tests/check_argument_specs.py
+
+apidocs: venv
+	$(BIN)/python tests/check_engine_api_docs.py
 
 ee: venv
 	tests/ee.sh
