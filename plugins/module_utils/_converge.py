@@ -33,7 +33,7 @@ STARTING = ("new", "pending", "assigned", "accepted", "preparing", "ready", "sta
 ENDED = ("complete", "shutdown", "failed", "rejected", "remove", "orphaned")
 
 
-def pauses(interval=None, first=0.2, factor=1.5, longest=2.0):
+def pauses(interval=None, first=0.2, factor=1.5, longest=1.0):
     """Seconds to sleep between looks: a fixed ``interval``, or short at first and growing, since most
     changes converge within seconds and a long one needs no fine-grained polling."""
     pause = interval or first

@@ -141,6 +141,15 @@ def _network_names(engine):
     return dict((n["Id"], n["Name"]) for n in engine.get("/networks", "list networks", params=engine.filters(scope="swarm")) or [])
 
 
+def _diff(before, after):
+    """The diff shows exactly what changes: the whole spec for a service created or removed, else only
+    the options (top-level, e.g. the whole update_config) whose values differ."""
+    if not before or not after:
+        return dict(before=before, after=after)
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return dict(before=dict((k, before.get(k)) for k in keys), after=dict((k, after.get(k)) for k in keys))
+
+
 def service_result(service, canon, names, report=None):
     out = dict(
         id=(service or {}).get("ID"),
@@ -183,7 +192,7 @@ def manage(engine, params, check_mode):
     result = dict(
         changed=bool(changes),
         changes=sorted(set(option.split(".")[0] for option, _b, _a in changes)) if current else [],
-        diff=dict(before=S.view(before, names) if before else {}, after=S.view(wanted, names)),
+        diff=_diff(S.view(before, names) if before else {}, S.view(wanted, names)),
         warnings=warnings,
     )
     if check_mode or (not changes and not params["wait"]):
@@ -252,12 +261,12 @@ def _rollback(engine, params, current, check_mode):
     if state in ("rollback_started", "rollback_completed", "rollback_paused"):
         # The last change to this service was a rollback: it already runs its previous spec.
         return dict(changed=False, service=service_result(current, before, names),
-                    diff=dict(before=S.view(before, names), after=S.view(before, names)))
+                    diff=dict(before={}, after={}))
     if not current.get("PreviousSpec"):
         raise InvalidInput("rollback: service '%s' has no previous spec to return to (it was never updated); nothing to roll "
                            "back to." % name)
     after = S.canonical(current["PreviousSpec"])
-    result = dict(changed=True, diff=dict(before=S.view(before, names), after=S.view(after, names)))
+    result = dict(changed=True, diff=_diff(S.view(before, names), S.view(after, names)))
     if check_mode:
         result["service"] = service_result(current, after, names)
         return result

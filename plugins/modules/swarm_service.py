@@ -49,7 +49,8 @@ options:
     type: str
     required: true
   state:
-    description: V(present) to run the service as declared, V(absent) to remove it (and wait until its tasks stopped).
+    description: V(present) to run the service as declared, V(absent) to remove it (and, with O(wait), wait until the
+      manager lists none of its tasks - the engine has stopped them).
     type: str
     choices: [present, absent]
     default: present

@@ -28,7 +28,8 @@ def test_scale_self_heal_rollback_remove(target, cluster):
         "rollback: service 'demo' has no previous spec to return to (it was never updated); nothing to roll back to.")
     five = run.four_steps("Scale demo to five")
     assert five["check"]["changes"] == ["replicas"]
-    assert (five["check"]["diff"]["before"]["replicas"], five["check"]["diff"]["after"]["replicas"]) == (1, 5)
+    assert five["check"]["diff"] == {"before": {"replicas": 1}, "after": {"replicas": 5}}, "the diff is exactly the change"
+    assert five["apply again"]["diff"] == {"before": {}, "after": {}}
     assert (five["apply"]["service"]["running"], five["apply"]["service"]["wanted"]) == (5, 5)
     assert len(_nodes(five["apply"]["tasks"])) == 5
     healed = run.ok("Demo after a task container was killed")
@@ -73,7 +74,7 @@ def test_rolling_update_and_failed_update(target, cluster):
     run = target("swarm_service", "rolling")
     v2 = run.four_steps("Roll out v2")
     assert v2["check"]["changes"] == ["env"]
-    assert v2["check"]["diff"]["before"]["env"] == ["VERSION=v1"] and v2["check"]["diff"]["after"]["env"] == ["VERSION=v2"]
+    assert v2["check"]["diff"] == {"before": {"env": ["VERSION=v1"]}, "after": {"env": ["VERSION=v2"]}}
     assert (v2["apply"]["service"]["running"], v2["apply"]["service"]["wanted"]) == (4, 4)
     assert v2["apply"]["service"]["update_state"] == "completed"
     before = int(run.ok("Wait until the client has served requests")["stdout"].split()[0])
