@@ -65,12 +65,21 @@ def _read_env_files(params):
     return merged
 
 
-def _resolve_networks(engine, params):
+CHECK_MODE_MISSING = ("%s '%s' does not exist yet; check mode assumes an earlier task of this run creates it (a real run "
+                      "fails here if none does).")
+
+
+def _resolve_networks(engine, params, check_mode=False, warnings=None):
     names = {}
     for i, item in enumerate(params.get("networks") or []):
         try:
             net = engine.get("/networks/%s" % item["name"], "inspect network '%s'" % item["name"])
         except NotFound:
+            if check_mode:
+                warnings.append(CHECK_MODE_MISSING % ("network", item["name"]))
+                item["resolved_id"] = item["name"]
+                names[item["name"]] = item["name"]
+                continue
             raise InvalidInput("networks[%d].name: network '%s' does not exist; create it first (beekeeper.swarm.swarm_network, "
                                "an overlay network)." % (i, item["name"]))
         if net.get("Scope") != "swarm":
@@ -81,7 +90,7 @@ def _resolve_networks(engine, params):
     return names
 
 
-def _resolve_refs(engine, params, kind):
+def _resolve_refs(engine, params, kind, check_mode=False, warnings=None):
     items = params.get(kind + "s") or []
     if not items:
         return
@@ -90,8 +99,12 @@ def _resolve_refs(engine, params, kind):
         try:
             obj = resolve_object(engine, kind, item["source"], existing=existing)
         except NotFound:
-            raise InvalidInput("%ss[%d].source: %s '%s' does not exist (no %s of that name or logical name); create it first with "
-                               "beekeeper.swarm.swarm_%s." % (kind, i, kind, item["source"], kind, kind))
+            if check_mode:
+                warnings.append(CHECK_MODE_MISSING % (kind, item["source"]))
+                obj = {"ID": None, "Spec": {"Name": item["source"]}}
+            else:
+                raise InvalidInput("%ss[%d].source: %s '%s' does not exist (no %s of that name or logical name); create it first "
+                                   "with beekeeper.swarm.swarm_%s." % (kind, i, kind, item["source"], kind, kind))
         item["resolved_id"] = obj["ID"]
         item["resolved_name"] = obj["Spec"]["Name"]
         if not item.get("target"):
@@ -116,7 +129,7 @@ def _auth(engine, params):
     return engine.registry_auth(params["image"]) if params.get("with_registry_auth") and params.get("image") else None
 
 
-def _desired(engine, params, warnings):
+def _desired(engine, params, warnings, check_mode=False):
     """The ServiceSpec to run, every name resolved; raises InvalidInput before anything changes."""
     p = dict(params)
     for key in ("networks", "secrets", "configs"):
@@ -127,9 +140,9 @@ def _desired(engine, params, warnings):
         p["command"] = S.TO_API["argv"](params.get("command") or [], "command") + list(params["args"])
     if params.get("env_files"):
         p["env"] = _read_env_files(params)
-    names = _resolve_networks(engine, p)
-    _resolve_refs(engine, p, "secret")
-    _resolve_refs(engine, p, "config")
+    names = _resolve_networks(engine, p, check_mode, warnings)
+    _resolve_refs(engine, p, "secret", check_mode, warnings)
+    _resolve_refs(engine, p, "config", check_mode, warnings)
     p["image"] = _resolve_image(engine, p, warnings)
     warning = S.healthcheck_warning(p)
     if warning:
@@ -175,7 +188,7 @@ def manage(engine, params, check_mode):
     if not params.get("image"):
         raise InvalidInput("image: required to run service '%s'; name the image, e.g. image: registry.example.com/app:1.2." % name)
     gate(engine, params)
-    spec, names = _desired(engine, params, warnings)
+    spec, names = _desired(engine, params, warnings, check_mode)
     wanted = S.canonical(spec)
     names.update(_network_names(engine) if current else {})
     before = S.canonical(current["Spec"]) if current else None

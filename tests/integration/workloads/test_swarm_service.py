@@ -143,6 +143,13 @@ def test_bad_input(target, cluster):
     }
     for what, msg in messages.items():
         assert run.failed("Fails: " + what)["msg"] == msg
+    ahead = run.ok("Check mode with a network and a secret an earlier task of the run would create")
+    assert ahead["changed"] is True
+    assert ahead["warnings"] == [
+        "network 'not-yet-net' does not exist yet; check mode assumes an earlier task of this run creates it (a real run fails "
+        "here if none does).",
+        "secret 'not_yet_secret' does not exist yet; check mode assumes an earlier task of this run creates it (a real run fails "
+        "here if none does)."]
     run.ok("Nothing was created")
 
 
