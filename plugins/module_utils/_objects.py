@@ -21,7 +21,7 @@ import time
 
 from ansible.module_utils.common.text.converters import to_bytes
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils._client import retry_out_of_sequence
+from ansible_collections.beekeeper.swarm.plugins.module_utils._client import connection_argument_spec, retry_out_of_sequence
 from ansible_collections.beekeeper.swarm.plugins.module_utils._cluster import LABEL_KEY_RE
 from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import wait_converged
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
@@ -36,6 +36,27 @@ LABEL_NAME = "com.beekeeper.swarm.name"
 LABEL_VERSION = "com.beekeeper.swarm.version"
 LABEL_HASH = "com.beekeeper.swarm.hash"
 KINDS = ("secret", "config")
+
+
+def argument_spec(kind):
+    """swarm_secret's and swarm_config's options (the same, plus templating for configs)."""
+    options = dict(
+        name=dict(type="str", required=True),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        data=dict(type="str", no_log=True),
+        data_is_b64=dict(type="bool", default=False),
+        src=dict(type="path"),
+        remote_src=dict(type="bool", default=False),
+        labels=dict(type="dict"),
+        rotate=dict(type="bool", default=True),
+        keep=dict(type="int", default=1),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=300),
+        force=dict(type="bool", default=False),
+    )
+    if kind == "config":
+        options["templating"] = dict(type="str", choices=["golang"])
+    return connection_argument_spec(**options)
 
 
 def list_objects(engine, kind, logical=None):

@@ -139,27 +139,12 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils._client import connection_argument_spec
 from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
-from ansible_collections.beekeeper.swarm.plugins.module_utils._objects import manage
+from ansible_collections.beekeeper.swarm.plugins.module_utils._objects import argument_spec, manage
 
 
 def main():
-    argument_spec = connection_argument_spec(
-        name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        data=dict(type="str", no_log=True),
-        data_is_b64=dict(type="bool", default=False),
-        src=dict(type="path"),
-        remote_src=dict(type="bool", default=False),
-        labels=dict(type="dict"),
-        rotate=dict(type="bool", default=True),
-        keep=dict(type="int", default=1),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=300),
-        force=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec("secret"), supports_check_mode=True)
     run(module, lambda engine, params, check_mode: manage("secret", engine, params, check_mode))
 
 
