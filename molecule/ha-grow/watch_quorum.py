@@ -30,7 +30,8 @@ def sample(inventory, host):
     if result.get("failed") or not result.get("is_manager"):
         return {"ok": False, "error": result.get("msg") or "not a manager yet"}
     health = result.get("health") or {}
-    managers = sorted(n["hostname"] for n in result.get("nodes", []) if n.get("reachability") is not None)
+    # A manager that has just joined may not report its hostname yet: count it by its ID.
+    managers = sorted(n.get("hostname") or n.get("id") or "?" for n in result.get("nodes", []) if n.get("reachability") is not None)
     return {
         "ok": True,
         "quorum": health.get("quorum"),
