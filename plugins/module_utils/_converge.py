@@ -55,6 +55,10 @@ def read_nodes(engine):
     return engine.get("/nodes", "list nodes") or []
 
 
+def hostnames_of(nodes):
+    return dict((n.get("ID"), (n.get("Description") or {}).get("Hostname")) for n in nodes)
+
+
 def _node_matches(node, constraint):
     """Evaluate one placement constraint ('node.labels.zone==eu', 'node.role!=manager') against a node."""
     for op in ("==", "!="):
@@ -154,7 +158,7 @@ def assess(service, tasks, nodes):
     the engine gave up (paused or rolled back), ``failed`` with its message."""
     spec = service.get("Spec") or {}
     mode = spec.get("Mode") or {}
-    hostnames = dict((n.get("ID"), (n.get("Description") or {}).get("Hostname")) for n in nodes)
+    hostnames = hostnames_of(nodes)
     update = service.get("UpdateStatus") or {}
     state = update.get("State")
     current = [t for t in tasks if _on_spec(t, service)]
@@ -224,7 +228,7 @@ def wait_converged(engine, service_id, timeout, interval=None, expect_rollback=F
         message = (service.get("UpdateStatus") or {}).get("Message")
         if message and message not in messages:
             messages.append(message)
-        hostnames = dict((n.get("ID"), (n.get("Description") or {}).get("Hostname")) for n in nodes)
+        hostnames = hostnames_of(nodes)
         report["tasks"] = [task_summary(t, hostnames) for t in sorted(tasks, key=lambda t: (t.get("Slot") or 0, t.get("NodeID") or ""))
                            if t.get("DesiredState") in ("running", "complete") or (t.get("Status") or {}).get("State") in STARTING]
         if done:

@@ -19,8 +19,6 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import w
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import EngineError, InvalidInput, NotFound
 from ansible_collections.beekeeper.swarm.plugins.module_utils._objects import list_objects, resolve_object
 
-__all__ = ["manage", "wait_converged", "find_service"]
-
 SPEC_OPTIONS = [o.option.split(".")[0] for o in S.OPTIONS] + ["env_files"]
 
 
@@ -192,26 +190,23 @@ def manage(engine, params, check_mode):
     wanted = S.canonical(spec)
     names.update(_network_names(engine) if current else {})
     before = S.canonical(current["Spec"]) if current else None
+    changes = []
     if current:
         changes = S.compare(wanted, before, keep_replicas=params.get("keep_replicas"), force_update=params.get("force_update"))
         if params.get("keep_replicas") and wanted.get("mode") == "replicated":
             wanted["replicas"] = before["replicas"]
-        if params.get("force_update"):
-            wanted["force_update"] = (before.get("force_update") or 0) + 1
-        else:
-            wanted["force_update"] = before.get("force_update")
-    else:
-        changes = [(o.option, None, wanted[o.option]) for o in S.OPTIONS]
+        wanted["force_update"] = dict((o, a) for o, _b, a in changes).get("force_update", before.get("force_update"))
+    changed = current is None or bool(changes)
     result = dict(
-        changed=bool(changes),
-        changes=sorted(set(option.split(".")[0] for option, _b, _a in changes)) if current else [],
+        changed=changed,
+        changes=sorted(set(option.split(".")[0] for option, _b, _a in changes)),
         diff=_diff(S.view(before, names) if before else {}, S.view(wanted, names)),
         warnings=warnings,
     )
-    if check_mode or (not changes and not params["wait"]):
+    if check_mode or (not changed and not params["wait"]):
         result["service"] = service_result(current or dict(Spec=spec), wanted, names)
         return result
-    if not changes:
+    if not changed:
         report = wait_converged(engine, current["ID"], params["wait_timeout"], since=current.get("UpdateStatus"))
         result.update(service=service_result(current, before, names, report), tasks=report["tasks"])
         return result
@@ -236,28 +231,27 @@ def manage(engine, params, check_mode):
             raise
         result["tasks"] = report["tasks"]
     service = engine.get("/services/%s" % service_id, "inspect service '%s'" % name)
-    result["service"] = service_result(service, S.canonical(service["Spec"]), _network_names(engine), report)
+    # The service now runs the desired spec, whose networks _desired() already named.
+    result["service"] = service_result(service, S.canonical(service["Spec"]), names, report)
     return result
 
 
 def _update(engine, current, spec, changes, headers):
+    """Send the update with the service's version; on a version race, read the service again and retry."""
     state = dict(service=current)
 
     def attempt():
         service = state["service"]
-        body = S.apply_changes(service["Spec"], spec, changes)
-        engine.post("/services/%s/update" % service["ID"], "update service '%s'" % spec["Name"], body=body,
-                    params={"version": service["Version"]["Index"]}, headers=headers)
-
-    def again():
         try:
-            return attempt()
+            engine.post("/services/%s/update" % service["ID"], "update service '%s'" % spec["Name"],
+                        body=S.apply_changes(service["Spec"], spec, changes),
+                        params={"version": service["Version"]["Index"]}, headers=headers)
         except EngineError as exc:
             if "update out of sequence" in exc.msg:
-                state["service"] = engine.get("/services/%s" % current["ID"], "inspect service '%s'" % spec["Name"])
+                state["service"] = engine.get("/services/%s" % service["ID"], "inspect service '%s'" % spec["Name"])
             raise
 
-    retry_out_of_sequence(again)
+    retry_out_of_sequence(attempt)
 
 
 def _rollback(engine, params, current, check_mode):

@@ -128,12 +128,7 @@ BY_OPTION = dict((o.option, o) for o in OPTIONS)
 
 def param(params, option):
     """The value of a dotted option ('update_config.delay') in the module's parameters, or None."""
-    value = params
-    for key in option.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
+    return get_path(params, option.split("."))
 
 
 def used_options(params):
@@ -573,12 +568,7 @@ def view(canon, names=None):
             continue
         if opt.option == "replicas" and canon.get("mode") != "replicated":
             continue
-        value = readable(opt.option, canon.get(opt.option), names)
-        parts = opt.option.split(".")
-        target = out
-        for part in parts[:-1]:
-            target = target.setdefault(part, {})
-        target[parts[-1]] = value
+        set_path(out, opt.option.split("."), readable(opt.option, canon.get(opt.option), names))
     return out
 
 
