@@ -10,8 +10,9 @@ Converged means, for the service's current spec:
     matching the placement constraints), and none elsewhere;
   - replicated-job / global-job: the current job iteration has its completions (one per eligible
     node for a global job).
-A paused update, an update the engine rolled back, or a task that cannot be placed ends the wait
-early with the engine's own words.
+A paused update or a task that cannot be placed ends the wait early with the engine's own words. An
+update the engine rolled back fails too, but only once the previous spec runs again (or the time is up),
+so that when the task fails the service is back to what it was.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -190,7 +191,8 @@ def assess(service, tasks, nodes):
         # A service's command that ends is not an error to the engine, only a task that never runs.
         errors = ["a task's command exited with code 0 and the restart policy did not restart it; a service's command must keep "
                   "running (use a job mode for a command that ends)"]
-    report.update(kind="global" if "Global" in mode else "replicated", running=len(running), wanted=wanted, errors=errors)
+    report.update(kind="global" if "Global" in mode else "replicated", running=len(running), wanted=wanted, errors=errors,
+                  settled=settled)
     if state in GAVE_UP:
         report["failed"] = GAVE_UP[state]
         # The tasks that failed ran the spec the engine gave up on, not the current one.
@@ -231,16 +233,19 @@ def wait_converged(engine, service_id, timeout, interval=None, expect_rollback=F
         hostnames = hostnames_of(nodes)
         report["tasks"] = [task_summary(t, hostnames) for t in sorted(tasks, key=lambda t: (t.get("Slot") or 0, t.get("NodeID") or ""))
                            if t.get("DesiredState") in ("running", "complete") or (t.get("Status") or {}).get("State") in STARTING]
+        settled = report.pop("settled", False)
         if done:
             return report
-        if report.get("failed"):
+        out_of_time = time.monotonic() >= deadline
+        if report.get("failed") and (report["update_state"] != "rollback_completed" or settled or out_of_time):
             raise EngineError(
-                "Failed to converge service '%s': %s%s.%s" % (
+                "Failed to converge service '%s': %s%s%s.%s" % (
                     name, report["failed"], " (the engine said: %s)" % "; ".join(messages) if messages else "",
+                    _after_rollback(report, settled),
                     " Task errors: %s." % "; ".join(report["errors"]) if report["errors"] else ""),
                 converge=report,
             )
-        if time.monotonic() >= deadline:
+        if out_of_time:
             progress = ("%s/%s completed" % (report["completed"], report["wanted"]) if report["kind"] == "job"
                         else "%s/%s tasks running on the current spec" % (report["running"], report["wanted"]))
             raise ConvergenceTimeout(
@@ -251,6 +256,15 @@ def wait_converged(engine, service_id, timeout, interval=None, expect_rollback=F
                 converge=report,
             )
         time.sleep(next(pause))
+
+
+def _after_rollback(report, settled):
+    """How far the previous spec is back, said after a rollback the engine completed."""
+    if report["update_state"] != "rollback_completed":
+        return ""
+    if settled:
+        return "; %s/%s tasks run the previous spec again" % (report["running"], report["wanted"])
+    return "; only %s/%s tasks run the previous spec so far" % (report["running"], report["wanted"])
 
 
 def wait_removed(engine, service_id, name, timeout, interval=None):

@@ -25,7 +25,8 @@ description:
     update completed and exactly O(replicas) tasks run the new spec; global - one running task on every ready,
     active node that matches the constraints; jobs - the current run has its completions. A paused update, an
     update the engine rolled back, or a timeout fails the task with the engine's task errors (C(no suitable node),
-    image not found, task exited with its code).
+    image not found, task exited with its code). After a rollback the task fails only once the previous spec
+    runs on every task again (or O(wait_timeout) is up), and the message says how many tasks run it.
   - Names are resolved before anything changes - O(networks) must exist as swarm-scoped networks, O(secrets) and
     O(configs) by name or by the logical name of a versioned object made by M(beekeeper.swarm.swarm_secret) or
     M(beekeeper.swarm.swarm_config) (its newest version).

@@ -54,9 +54,10 @@ def test_rotation_in_a_running_service(target, cluster, tmp_path):
         "create app_hello.v2", "repoint service cfg-rotation", "prune app_hello.v1"]
     assert hello["apply"]["config"]["templating"] == "golang"
     refs = json.loads(run.ok("Read the service's config references")["stdout"])
-    assert [(r["ConfigName"], r["File"]) for r in refs] == [
-        ("app_settings.v2", {"Name": "/etc/app/settings.conf", "UID": "1000", "GID": "1000", "Mode": 0o440}),
+    # `docker service create` keeps --config references in map order, so they are compared as a set.
+    assert sorted((r["ConfigName"], r["File"]) for r in refs) == [
         ("app_hello.v2", {"Name": "/etc/app/hello.txt", "UID": "0", "GID": "0", "Mode": 0o444}),
+        ("app_settings.v2", {"Name": "/etc/app/settings.conf", "UID": "1000", "GID": "1000", "Mode": 0o440}),
     ]
     assert run.ok("Read the configs inside the task")["stdout_lines"] == ["color = red", "hi from cfg-rotation", "1000 1000 440"]
     assert run.ok("Read the config versions on the engine")["stdout_lines"] == ["app_hello.v2", "app_settings.v1", "app_settings.v2"]

@@ -88,7 +88,8 @@ def test_rolling_update_and_failed_update(target, cluster):
     failed = run.failed("Fails: roll out a v3 that exits at once")
     assert failed["msg"].startswith(
         "Failed to update service 'web': the update failed and the engine rolled it back to the previous spec"), failed["msg"]
-    assert "Task errors: " in failed["msg"] and "non-zero exit (3)" in failed["msg"], failed["msg"]
+    assert "; 4/4 tasks run the previous spec again. Task errors: " in failed["msg"], failed["msg"]
+    assert "non-zero exit (3)" in failed["msg"], failed["msg"]
     served = sorted(line for r in run.ok("Read what every web task serves after the rollback")["results"] for line in r["stdout_lines"])
     assert served == ["v2"] * 4, served
     again = run.ok("The v2 spec after the rollback")
