@@ -154,10 +154,11 @@ def _network_names(engine):
 
 def _diff(before, after):
     """The diff shows exactly what changes: the whole spec for a service created or removed, else only
-    the options (top-level, e.g. the whole update_config) whose values differ."""
+    the options (top-level, e.g. the whole update_config) whose values differ, including one only one side
+    shows (replicas, when the mode changes from replicated)."""
     if not before or not after:
         return dict(before=before, after=after)
-    keys = [k for k in after if before.get(k) != after.get(k)]
+    keys = [k for k in list(after) + [k for k in before if k not in after] if before.get(k) != after.get(k)]
     return dict(before=dict((k, before.get(k)) for k in keys), after=dict((k, after.get(k)) for k in keys))
 
 
