@@ -22,7 +22,7 @@ import time
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils._client import retry_out_of_sequence
 from ansible_collections.beekeeper.swarm.plugins.module_utils._cluster import validate_labels
-from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import wait_converged
+from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import pauses, wait_converged
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
     ConvergenceTimeout,
     EngineError,
@@ -544,12 +544,29 @@ def _absent(engine, params, net, check_mode):
 # -- recreate -----------------------------------------------------------------------------------------
 
 
-def _create(engine, params, want, timeout=0):
-    """Create the network; for ``timeout`` seconds, retry while the old one of the same name is still going away."""
+def _create(engine, params, want, timeout=0, allocate_timeout=30):
+    """Create the network; for ``timeout`` seconds, retry while the old one of the same name is still going away.
+
+    Return it once the swarm's allocator has filled it in (up to ``allocate_timeout`` seconds): until then the
+    engine shows neither its subnets nor its driver options, and a run right after this one would see a
+    difference that is not there.
+    """
     name = params["name"]
     body = create_body(params, want)
     created = _busy_retry(lambda: engine.post("/networks/create", "create network '%s'" % name, body=body), timeout)
-    return engine.get("/networks/" + created["Id"], "inspect network '%s'" % name)
+    deadline = time.monotonic() + allocate_timeout
+    pause = pauses()
+    while True:
+        net = engine.get("/networks/" + created["Id"], "inspect network '%s'" % name)
+        if allocated(net, body) or time.monotonic() >= deadline:
+            return net
+        time.sleep(next(pause))
+
+
+def allocated(net, body):
+    """Whether the engine shows the network as allocated: its subnets, and every driver option it was created with."""
+    options = net.get("Options") or {}
+    return bool((net.get("IPAM") or {}).get("Config")) and all(key in options for key in body.get("Options") or {})
 
 
 def _busy_retry(action, timeout):

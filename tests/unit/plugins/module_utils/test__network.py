@@ -244,3 +244,15 @@ def test_ingress_is_not_replaced_by_a_plain_network():
         "it first (state: absent) if the swarm should have no ingress network.")
     _network.guard_ingress_kept(ingress, _network.desired(params(name="ingress", ingress=True)))
     _network.guard_ingress_kept(ENGINE_PLAIN, _network.desired(params(name="plain")))
+
+
+def test_a_network_is_allocated_once_the_engine_shows_its_subnet_and_options():
+    body = {"Options": {"com.docker.network.driver.mtu": "1400", "encrypted": ""}}
+    # What the engine shows of a swarm network before its allocator ran: no subnet, no driver options.
+    assert not _network.allocated({"IPAM": {"Driver": "default", "Config": []}, "Options": None}, body)
+    assert not _network.allocated({"IPAM": {"Config": [{"Subnet": "10.0.2.0/24"}]}, "Options": {"encrypted": ""}}, body)
+    allocated = {"IPAM": {"Config": [{"Subnet": "10.0.2.0/24"}]},
+                 "Options": {"com.docker.network.driver.mtu": "1400", "encrypted": "",
+                             "com.docker.network.driver.overlay.vxlanid_list": "4101"}}
+    assert _network.allocated(allocated, body)
+    assert _network.allocated({"IPAM": {"Config": [{"Subnet": "10.0.3.0/24"}]}, "Options": {}}, {"Options": {}})
