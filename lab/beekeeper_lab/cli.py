@@ -29,7 +29,7 @@ def _table(info: dict) -> str:
         rows.append((n["hostname"], n["id"][:12], n["role"], n["availability"], n["state"],
                      manager, n.get("address") or "", n.get("engine_version") or "", labels))
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() for r in rows]
     h = info.get("health", {})
     lines.append("")
     lines.append(

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin for beekeeper.swarm.swarm_secret: reads a controller ``src`` and passes it on as base64 ``data``.
@@ -7,9 +6,7 @@ The file's content travels only as the module's ``data`` option, which is no_log
 logged, or returned. With ``remote_src: true`` (or no ``src``) the module runs unchanged.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import base64
 
@@ -26,7 +23,7 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
 
     def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
+        result = super().run(tmp, task_vars)
         del tmp  # not used: the content travels as a module option
         args = dict(self._task.args)
         src = args.get("src")

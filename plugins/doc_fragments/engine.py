@@ -1,13 +1,10 @@
-# -*- coding: utf-8 -*-
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 
-class ModuleDocFragment(object):
+class ModuleDocFragment:
     # How every beekeeper.swarm module reaches a Docker engine.
     DOCUMENTATION = r"""
 options:

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to this collection: the one Engine API client every module uses.
@@ -8,9 +7,7 @@ through paramiko, API version negotiation). Requests and responses are Engine-AP
 dicts, so a field the SDK has no helper for still travels.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import json
 import time
@@ -121,7 +118,7 @@ def is_quorum_message(text):
     return any(sign in text for sign in QUORUM_SIGNS)
 
 
-class Engine(object):
+class Engine:
     """A connection to one Docker engine."""
 
     def __init__(self, params):
@@ -153,7 +150,7 @@ class Engine(object):
                     self.host, exc,
                     "; over ssh://, that known_hosts has the host's key and the SSH key is in ~/.ssh/config or an agent"
                     if str(self.host).startswith("ssh://") else "")
-            )
+            ) from exc
         self.api_version = self.api.api_version
         if version_tuple(self.api_version) < version_tuple(MIN_API):
             raise ApiVersionError(
@@ -193,14 +190,14 @@ class Engine(object):
                 resp = self.api._post_json(url, data=body, **kwargs)
             self.api._raise_for_status(resp)
         except APIError as exc:
-            raise self._translate(exc, what)
+            raise self._translate(exc, what) from exc
         except ReadTimeout:
             raise QuorumLost(
                 "Failed to %s: the engine at '%s' did not answer within %ss. A swarm without quorum "
                 "hangs like this: %s." % (what, self.host, timeout or self.timeout, QUORUM_FIX)
-            )
+            ) from None
         except (RequestsConnectionError, DockerException) as exc:
-            raise EngineError("Failed to %s: cannot reach the engine at '%s': %s" % (what, self.host, exc))
+            raise EngineError("Failed to %s: cannot reach the engine at '%s': %s" % (what, self.host, exc)) from exc
         text = resp.text
         return json.loads(text) if text and text.strip() else None
 

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to this collection: pure cluster logic - node views, identity, quorum math, health.
@@ -7,9 +6,7 @@ Nothing here talks to an engine: these functions take Engine API objects and ret
 data, so they are unit-tested on their own.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import re
 

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to this collection: waiting until a service has really converged, and saying why not.
@@ -15,9 +14,7 @@ update the engine rolled back fails too, but only once the previous spec runs ag
 so that when the task fails the service is back to what it was.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import time
 
@@ -216,7 +213,7 @@ def wait_converged(engine, service_id, timeout, interval=None, expect_rollback=F
         try:
             service = read_service(engine, service_id)
         except NotFound:
-            raise EngineError("Failed to wait for service '%s': it was removed while waiting." % service_id)
+            raise EngineError("Failed to wait for service '%s': it was removed while waiting." % service_id) from None
         if stale and service.get("UpdateStatus") == stale:
             service = dict(service, UpdateStatus=None)
         else:

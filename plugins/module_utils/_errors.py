@@ -1,18 +1,15 @@
-# -*- coding: utf-8 -*-
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to this collection: typed errors raised by module_utils, turned into fail_json by main()."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 
 class SwarmError(Exception):
     """Base class. ``details`` is returned beside ``msg`` in the failed result."""
 
     def __init__(self, msg, **details):
-        super(SwarmError, self).__init__(msg)
+        super().__init__(msg)
         self.msg = msg
         self.details = details
 

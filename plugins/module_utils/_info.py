@@ -1,11 +1,8 @@
-# -*- coding: utf-8 -*-
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to this collection: swarm_info - the cluster, its nodes, services, tasks and health."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import socket
 

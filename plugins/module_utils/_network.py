@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to this collection: swarm_network - overlay networks, recreated (with force) while services use them.
@@ -11,9 +10,7 @@ IPAM config, labels or driver options left out are whatever the engine has (it p
 itself), and the driver option the engine adds (the VXLAN ID) never counts.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import copy
 import ipaddress
@@ -80,15 +77,15 @@ def _network(text, where):
         try:
             net = ipaddress.ip_network(str(text), strict=False)
         except ValueError:
-            raise InvalidInput("%s: '%s' is not a valid subnet; use CIDR notation, for example 10.10.0.0/24." % (where, text))
-        raise InvalidInput("%s: %s has host bits set; use the network address, %s." % (where, text, net))
+            raise InvalidInput("%s: '%s' is not a valid subnet; use CIDR notation, for example 10.10.0.0/24." % (where, text)) from None
+        raise InvalidInput("%s: %s has host bits set; use the network address, %s." % (where, text, net)) from None
 
 
 def _address(text, where, fix):
     try:
         return ipaddress.ip_address(str(text))
     except ValueError:
-        raise InvalidInput("%s: '%s' is not an IP address; %s" % (where, text, fix))
+        raise InvalidInput("%s: '%s' is not an IP address; %s" % (where, text, fix)) from None
 
 
 def _validate_ipam_config(index, entry, ipv6):
@@ -269,7 +266,7 @@ def _ipam_same(want, have):
         configs = have.get("config") or []
         if len(configs) != len(want["config"]):
             return False
-        for wanted, got in zip(want["config"], configs):
+        for wanted, got in zip(want["config"], configs, strict=False):
             for key, value in wanted.items():
                 if key == "aux_addresses":
                     if value != (got.get(key) or {}):
@@ -592,7 +589,7 @@ def _delete(engine, net, timeout):
                 "Failed to delete network '%s': %s (still so after %ss). Something still uses it: find it with "
                 "beekeeper.swarm.swarm_info, detach it, and run again." % (name, said, timeout),
                 engine_said=said,
-            )
+            ) from exc
         raise
 
 
@@ -704,7 +701,7 @@ def _recreate(engine, params, want, net, services, containers):
             "%s. The old network is deleted%s; fix the cause and run again to create it%s."
             % (exc.msg.rstrip("."), " and %s are detached" % _names(names) if names else "", " and reattach them" if names else ""),
             **exc.details
-        )
+        ) from exc
     for service, removed in detached:
         _reattach(engine, service["ID"], new["Id"], removed)
     for container, config in disconnected:

@@ -1,11 +1,8 @@
-# -*- coding: utf-8 -*-
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to this collection: swarm_node - role, availability, labels, removal, drain that waits."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import copy
 
@@ -134,7 +131,7 @@ def _wait_role(engine, node_id, role, timeout):
     try:
         return poll(check, timeout, 0.5, "make the node a %s" % role)
     except ConvergenceTimeout as exc:
-        raise ConvergenceTimeout("%s: the engine accepted the role change, but the node is not yet a %s Raft member." % (exc.msg, role))
+        raise ConvergenceTimeout("%s: the engine accepted the role change, but the node is not yet a %s Raft member." % (exc.msg, role)) from exc
 
 
 def _running_tasks(engine, **filters):
@@ -193,4 +190,4 @@ def wait_drained(engine, view, tasks_before, timeout):
             "Drained %s, but after %ss %d task(s) still run there and these services were not rescheduled: %s."
             % (view["hostname"], timeout, report.get("tasks_left", 0), ", ".join(lines) or "none"),
             drain=report,
-        )
+        ) from exc

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to this collection: secrets and configs as versioned objects.
@@ -9,9 +8,7 @@ its version number and a SHA-256 of its data. The newest version is the current 
 refer to it by logical name (swarm_service's ``secrets: [{source: db_password}]``).
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import base64
 import copy
@@ -213,7 +210,7 @@ def read_content(kind, params):
             raise InvalidInput(
                 "src: cannot read '%s' on the node the module runs on (%s); give a readable file there, or set "
                 "remote_src: false for a file on the controller." % (src, exc.strerror or exc)
-            )
+            ) from exc
         field = "src"
     elif data is not None:
         content = decode_b64(data) if params.get("data_is_b64") else to_bytes(data, errors="surrogate_or_strict")
@@ -245,7 +242,7 @@ def validate(kind, params):
 # -- the series of versions of one logical name -------------------------------------------------
 
 
-class Series(object):
+class Series:
     """The objects of one logical name: its versions (oldest first) and a plain object of that name."""
 
     def __init__(self, kind, logical, objects):
@@ -539,9 +536,9 @@ def _wait(engine, kind, updated, timeout, done):
         try:
             wait_converged(engine, svc["ID"], left, since=since)
         except ConvergenceTimeout as exc:
-            raise ConvergenceTimeout("%s Done so far: %s; old versions were not pruned." % (exc.msg, ", ".join(done)), actions=done, **exc.details)
+            raise ConvergenceTimeout("%s Done so far: %s; old versions were not pruned." % (exc.msg, ", ".join(done)), actions=done, **exc.details) from exc
         except EngineError as exc:
-            raise EngineError("%s Done so far: %s; old versions were not pruned." % (exc.msg, ", ".join(done)), actions=done, **exc.details)
+            raise EngineError("%s Done so far: %s; old versions were not pruned." % (exc.msg, ", ".join(done)), actions=done, **exc.details) from exc
 
 
 def _update_labels(engine, kind, obj, labels):

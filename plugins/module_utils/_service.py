@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to this collection: swarm_service - create, update, roll back, remove, and wait.
@@ -9,9 +8,7 @@ canonical form with the running service's; act only on a difference; wait until 
 converged (_converge), failing with the engine's own task errors when it does not.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _service_spec as S
 from ansible_collections.beekeeper.swarm.plugins.module_utils._client import retry_out_of_sequence
@@ -46,7 +43,7 @@ def _read_env_files(params):
             with open(path) as handle:
                 lines = handle.read().splitlines()
         except OSError as exc:
-            raise InvalidInput("env_files: cannot read '%s' (%s); give a readable file on the node the task runs on." % (path, exc))
+            raise InvalidInput("env_files: cannot read '%s' (%s); give a readable file on the node the task runs on." % (path, exc)) from exc
         for number, line in enumerate(lines, 1):
             line = line.strip()
             if not line or line.startswith("#"):
@@ -79,7 +76,7 @@ def _resolve_networks(engine, params, check_mode=False, warnings=None):
                 names[item["name"]] = item["name"]
                 continue
             raise InvalidInput("networks[%d].name: network '%s' does not exist; create it first (beekeeper.swarm.swarm_network, "
-                               "an overlay network)." % (i, item["name"]))
+                               "an overlay network)." % (i, item["name"])) from None
         if net.get("Scope") != "swarm":
             raise InvalidInput("networks[%d].name: network '%s' is a %s-scoped %s network; services attach only to swarm-scoped "
                                "networks (overlay)." % (i, item["name"], net.get("Scope"), net.get("Driver")))
@@ -102,7 +99,7 @@ def _resolve_refs(engine, params, kind, check_mode=False, warnings=None):
                 obj = {"ID": None, "Spec": {"Name": item["source"]}}
             else:
                 raise InvalidInput("%ss[%d].source: %s '%s' does not exist (no %s of that name or logical name); create it first "
-                                   "with beekeeper.swarm.swarm_%s." % (kind, i, kind, item["source"], kind, kind))
+                                   "with beekeeper.swarm.swarm_%s." % (kind, i, kind, item["source"], kind, kind)) from None
         item["resolved_id"] = obj["ID"]
         item["resolved_name"] = obj["Spec"]["Name"]
         if not item.get("target"):

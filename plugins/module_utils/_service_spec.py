@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to this collection: swarm_service's options as one table over the Engine API's ServiceSpec.
@@ -13,9 +12,7 @@ The same table builds the spec to send, normalises the spec the engine returns, 
 and names the Engine API an option needs. Pure functions: no engine calls here.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import copy
 import re
@@ -35,7 +32,7 @@ IMAGE_RE = re.compile(r"^%s?%s(?:/%s)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]
 NAME_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 
 
-class Opt(object):
+class Opt:
     __slots__ = ("option", "path", "kind", "default", "min_api")
 
     def __init__(self, option, path, kind="value", default=None, min_api=None):
@@ -157,7 +154,7 @@ def _argv(value, option):
     try:
         return shlex.split(str(value))
     except ValueError as exc:
-        raise InvalidInput("%s: cannot split '%s' into arguments (%s); give a list instead." % (option, value, exc))
+        raise InvalidInput("%s: cannot split '%s' into arguments (%s); give a list instead." % (option, value, exc)) from exc
 
 
 def _env(value, option):
@@ -175,7 +172,7 @@ def _cpus(value, option):
     try:
         cpus = float(value)
     except (TypeError, ValueError):
-        raise InvalidInput("%s: '%s' is not a number of CPUs; use e.g. 0.5 or 2." % (option, value))
+        raise InvalidInput("%s: '%s' is not a number of CPUs; use e.g. 0.5 or 2." % (option, value)) from None
     if cpus < 0:
         raise InvalidInput("%s: %s is negative; use a number of CPUs such as 0.5." % (option, value))
     return int(round(cpus * 10 ** 9))
@@ -259,7 +256,7 @@ def _mode(value, option):
     try:
         return int(str(value), 8)
     except ValueError:
-        raise InvalidInput("%s: '%s' is not a file mode; use octal as a string, e.g. '0440'." % (option, value))
+        raise InvalidInput("%s: '%s' is not a file mode; use octal as a string, e.g. '0440'." % (option, value)) from None
 
 
 def _refs(kind):

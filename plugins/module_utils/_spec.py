@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to this collection: declarative option tables, normalise, compare and diff.
@@ -10,9 +9,7 @@ unspecified option means the engine default), ``min_api`` the first Engine API t
 Everything else (gates, building the spec, comparing, the diff) is generic.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import copy
 import re
@@ -23,7 +20,7 @@ NS = {"ns": 1, "us": 10**3, "µs": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10*
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)")
 
 
-class Field(object):
+class Field:
     __slots__ = ("option", "path", "kind", "default", "min_api", "init_only")
 
     def __init__(self, option, path, kind="value", default=None, min_api=None, init_only=False):

@@ -1,11 +1,8 @@
-# -*- coding: utf-8 -*-
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to this collection: swarm membership - init, reconcile settings, join, leave, unlock."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import ipaddress
 import socket
@@ -74,7 +71,7 @@ def validate_init(params):
             raise InvalidInput(
                 "default_addr_pool: '%s' is not a CIDR network; use a network address with a prefix length, "
                 "e.g. 10.20.0.0/16." % pool
-            )
+            ) from None
     size = params.get("subnet_size")
     if size is not None:
         if not pools:
@@ -367,7 +364,7 @@ def join(engine, params, check_mode):
             # "remote CA does not match fingerprint": a token of another swarm; "digest": not a token at all.
             hint = (" The join_token was refused (stale, or of another swarm): take a current token from a manager of "
                     "this swarm (swarm_info include_secrets: true).")
-        raise EngineError("%s.%s The node was returned to a clean, swarm-less state." % (exc.msg.rstrip("."), hint))
+        raise EngineError("%s.%s The node was returned to a clean, swarm-less state." % (exc.msg.rstrip("."), hint)) from exc
     info_swarm, role = poll(lambda: _active(engine), params["timeout"], 0.5, "join the swarm")
     if role != params["role"]:
         raise EngineError(

@@ -114,7 +114,7 @@ class PlaybookRun:
     def four_steps(self, what, host=None, changed=FOUR_STEPS_CHANGED):
         """Assert the check / apply / apply again / check again steps of one change; return their results."""
         results = {}
-        for step, expected in zip(STEPS, changed):
+        for step, expected in zip(STEPS, changed, strict=False):
             task = "%s | %s" % (what, step)
             res = self.ok(task, host)
             assert bool(res.get("changed")) is expected, "%r: changed=%s, expected %s: %s" % (

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Unit tests for _converge: judging one look at a service, and when a wait ends.
@@ -7,9 +6,7 @@ The engine's answers are recorded looks (service, tasks, nodes) replayed in orde
 judgement over them, not the engine; the lab tests run the same waits against real swarms.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import pytest
 

@@ -1,11 +1,8 @@
-# -*- coding: utf-8 -*-
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Unit tests for _spec: durations, and the declarative normalise / compare / apply / view."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import copy
 
