@@ -10,13 +10,12 @@ dicts, so a field the SDK has no helper for still travels.
 from __future__ import annotations
 
 import json
-import time
+import re
 
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
     ApiVersionError,
-    ConvergenceTimeout,
     EngineError,
     NotFound,
     NotInSwarm,
@@ -50,6 +49,7 @@ except ImportError as exc:  # pragma: no cover - reported by Engine()
         pass
 
 MIN_API = "1.41"
+VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)")
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 
 CONNECTION_ARGS = dict(
@@ -99,12 +99,12 @@ def _ssh_errors(host):
 
 
 def version_tuple(version):
-    """'1.41' -> (1, 41); unknown parts count as 0."""
-    parts = []
-    for part in str(version).split("."):
-        digits = "".join(ch for ch in part if ch.isdigit())
-        parts.append(int(digits) if digits else 0)
-    return tuple(parts)
+    """'1.41' -> (1, 41); '1.45-rc1' -> (1, 45): only the leading major.minor counts, so a pre-release
+    never sorts above the next release. Raise ValueError for text that does not start with one."""
+    match = VERSION_RE.match(str(version).strip())
+    if not match:
+        raise ValueError("invalid Engine API version %r" % (version,))
+    return int(match.group(1)), int(match.group(2))
 
 
 def connection_argument_spec(**options):
@@ -257,30 +257,3 @@ class Engine:
             values = value if isinstance(value, (list, tuple)) else [value]
             clean[key.replace("_", "-")] = [str(v) for v in values]
         return {"filters": json.dumps(clean)} if clean else None
-
-
-def retry_out_of_sequence(action, attempts=5):
-    """Run ``action()`` (read, compute, write with Version.Index) again on a version race."""
-    for attempt in range(attempts):
-        try:
-            return action()
-        except EngineError as exc:
-            if "update out of sequence" not in exc.msg or attempt == attempts - 1:
-                raise
-            time.sleep(0.2 * (attempt + 1))
-    return None
-
-
-def poll(check, timeout, interval=1.0, what="converge"):
-    """Call ``check()`` until it returns (True, value); raise ConvergenceTimeout with its last report.
-
-    ``check`` returns (done, report). The report of the last try is what the timeout says.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        done, report = check()
-        if done:
-            return report
-        if time.monotonic() >= deadline:
-            raise ConvergenceTimeout("Timed out after %ss waiting to %s" % (timeout, what), report=report)
-        time.sleep(interval)

@@ -16,9 +16,9 @@ so that when the task fails the service is back to what it was.
 
 from __future__ import annotations
 
-import time
-
-from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import ConvergenceTimeout, EngineError, NotFound
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
+from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import ConvergenceTimeout, EngineError
+from ansible_collections.beekeeper.swarm.plugins.module_utils._wait import DONE, FAILED, PENDING, wait_all, wait_until
 
 IN_PROGRESS = ("updating", "rollback_started")
 GAVE_UP = {
@@ -29,28 +29,11 @@ GAVE_UP = {
 # Task states before "running", in the engine's order; a task past "running" has ended.
 STARTING = ("new", "pending", "assigned", "accepted", "preparing", "ready", "starting")
 ENDED = ("complete", "shutdown", "failed", "rejected", "remove", "orphaned")
-
-
-def pauses(interval=None, first=0.2, factor=1.5, longest=1.0):
-    """Seconds to sleep between looks: a fixed ``interval``, or short at first and growing, since most
-    changes converge within seconds and a long one needs no fine-grained polling."""
-    pause = interval or first
-    while True:
-        yield pause
-        if not interval:
-            pause = min(pause * factor, longest)
-
-
-def read_service(engine, service_id):
-    return engine.get("/services/%s" % service_id, "inspect service '%s'" % service_id)
-
-
-def read_tasks(engine, service_id):
-    return engine.get("/tasks", "list the tasks of service '%s'" % service_id, params=engine.filters(service=service_id)) or []
-
-
-def read_nodes(engine):
-    return engine.get("/nodes", "list nodes") or []
+# Where in a ServiceSpec a change makes the engine replace the running tasks (a rolling update with an
+# UpdateStatus of its own); anything else (replicas, labels, update_config) is applied in place.
+ROLLOUT_PATHS = (("TaskTemplate",), ("EndpointSpec",))
+# ...except a placement change, which moves only the tasks on nodes that no longer match.
+IN_PLACE_PATHS = (("TaskTemplate", "Placement"),)
 
 
 def hostnames_of(nodes):
@@ -101,8 +84,11 @@ def eligible_nodes(nodes, spec):
 
 
 def task_summary(task, hostnames):
+    """A task as results show it, with what `docker service ps` and `docker ps` show of it."""
     status = task.get("Status") or {}
     return dict(
+        id=task.get("ID"),
+        container_id=(status.get("ContainerStatus") or {}).get("ContainerID"),
         slot=task.get("Slot"),
         node=hostnames.get(task.get("NodeID"), task.get("NodeID")),
         state=status.get("State"),
@@ -182,7 +168,12 @@ def assess(service, tasks, nodes):
     else:
         wanted = ((mode.get("Replicated") or {}).get("Replicas"))
         wanted = 1 if wanted is None else wanted
-        settled = len(running) == wanted and len(wanted_running) == wanted
+        # A placement change moves only the tasks whose node no longer matches, with no update record:
+        # until it has, a task on such a node is not where the spec wants it.
+        constraints = ((spec.get("TaskTemplate") or {}).get("Placement") or {}).get("Constraints") or []
+        by_id = dict((n.get("ID"), n) for n in nodes)
+        placed = [t for t in running if t.get("NodeID") not in by_id or all(_node_matches(by_id[t["NodeID"]], c) for c in constraints)]
+        settled = len(placed) == wanted and len(wanted_running) == wanted
     errors = task_errors([t for t in current if t.get("DesiredState") == "running"] or tasks, hostnames)
     if not errors and any((t.get("Status") or {}).get("State") == "complete" for t in current):
         # A service's command that ends is not an error to the engine, only a task that never runs.
@@ -197,62 +188,134 @@ def assess(service, tasks, nodes):
     return settled and state not in IN_PROGRESS and "failed" not in report, report
 
 
-def wait_converged(engine, service_id, timeout, interval=None, expect_rollback=False, since=None):
-    """Wait until the service has converged; return the last report with the tasks' summary.
 
-    ``since`` is the service's UpdateStatus before the change: an identical status is a leftover of
-    an earlier update and says nothing about this one. With ``expect_rollback`` (a rollback asked
-    for), a completed rollback is success. Raise EngineError when the engine paused or rolled back
-    the update, ConvergenceTimeout (with the engine's task errors) when the time runs out.
+
+# -- waiting for services ---------------------------------------------------------------------------
+
+
+def rollout_expected(before_spec, after_spec, changed_paths):
+    """Whether a change to a service makes the engine roll its tasks (and so record an UpdateStatus).
+
+    ``changed_paths``: the ServiceSpec paths that change. Only a service that has tasks before and after
+    rolls them; jobs run again by iteration instead, and placement alone moves tasks in place."""
+    def has_tasks(spec):
+        mode = (spec or {}).get("Mode") or {}
+        if "Global" in mode:
+            return True
+        if "Replicated" in mode or not mode:
+            replicas = (mode.get("Replicated") or {}).get("Replicas")
+            return replicas is None or replicas > 0
+        return False
+
+    touches = any(tuple(path[:len(prefix)]) == prefix for path in changed_paths for prefix in ROLLOUT_PATHS
+                  if not any(tuple(path[:len(p)]) == p for p in IN_PLACE_PATHS))
+    return bool(touches and before_spec is not None and has_tasks(before_spec) and has_tasks(after_spec))
+
+
+class ServiceWatch:
+    """What one service must reach after a change of ours, judged over looks at the cluster.
+
+    ``since`` is the service's UpdateStatus read just before our write: a status equal to it is a
+    leftover of an earlier update and says nothing about this one. With ``rollout`` (the change makes
+    the engine replace the tasks) the service is converged only once the engine has recorded an update
+    after our write and completed it; until then its tasks may still run the old endpoint or spec
+    although they look current. With ``expect_rollback`` (a rollback asked for) a completed rollback
+    is success. ``verb`` is what the failure message says was done ("update", "create"...).
     """
-    deadline = time.monotonic() + timeout
-    stale = since or None
-    pause = pauses(interval)
-    messages = []  # what the engine said of the update while we watched, in order
-    while True:
-        try:
-            service = read_service(engine, service_id)
-        except NotFound:
-            raise EngineError("Failed to wait for service '%s': it was removed while waiting." % service_id) from None
-        if stale and service.get("UpdateStatus") == stale:
-            service = dict(service, UpdateStatus=None)
-        else:
-            stale = None
-        tasks = read_tasks(engine, service_id)
-        nodes = read_nodes(engine)
-        if expect_rollback and (service.get("UpdateStatus") or {}).get("State") == "rollback_completed":
-            service = dict(service, UpdateStatus=dict(service["UpdateStatus"], State="completed"))
-        done, report = assess(service, tasks, nodes)
-        name = report["service"]
-        message = (service.get("UpdateStatus") or {}).get("Message")
-        if message and message not in messages:
-            messages.append(message)
-        hostnames = hostnames_of(nodes)
+
+    def __init__(self, service_id, name=None, since=None, rollout=False, expect_rollback=False, verb="converge"):
+        self.service_id = service_id
+        self.name = name or service_id
+        self.since = since or None
+        self.rollout = rollout
+        self.expect_rollback = expect_rollback
+        self.verb = verb
+        self.messages = []  # what the engine said of the update while we watched, in order
+
+    def judge(self, look):
+        service = look["services"].get(self.service_id)
+        if service is None:
+            return FAILED, dict(service=self.name, message="Failed to wait for service '%s': it was removed while waiting." % self.name)
+        status = service.get("UpdateStatus")
+        fresh = status if status and status != self.since else None
+        service = dict(service, UpdateStatus=fresh)
+        if self.expect_rollback and (fresh or {}).get("State") == "rollback_completed":
+            service["UpdateStatus"] = dict(fresh, State="completed")
+        tasks = look["tasks"].get(self.service_id, [])
+        done, report = assess(service, tasks, look["nodes"])
+        if (fresh or {}).get("Message") and fresh["Message"] not in self.messages:
+            self.messages.append(fresh["Message"])
+        hostnames = look["hostnames"]
         report["tasks"] = [task_summary(t, hostnames) for t in sorted(tasks, key=lambda t: (t.get("Slot") or 0, t.get("NodeID") or ""))
                            if t.get("DesiredState") in ("running", "complete") or (t.get("Status") or {}).get("State") in STARTING]
         settled = report.pop("settled", False)
+        if self.rollout and fresh is None and tasks and report["kind"] != "job":
+            done = False
+            report["update_state"] = "not started"
+        name = report["service"] or self.name
+        report["what"] = "service '%s' to converge" % name
+        report["progress"] = "%s%s.%s" % (
+            "%s/%s completed" % (report["completed"], report["wanted"]) if report["kind"] == "job"
+            else "%s/%s tasks running on the current spec" % (report["running"], report["wanted"]),
+            ", update %s" % report["update_state"] if report["update_state"] else "",
+            " Task errors: %s." % "; ".join(report["errors"]) if report["errors"] else "")
         if done:
-            return report
-        out_of_time = time.monotonic() >= deadline
-        if report.get("failed") and (report["update_state"] != "rollback_completed" or settled or out_of_time):
-            raise EngineError(
-                "Failed to converge service '%s': %s%s%s.%s" % (
-                    name, report["failed"], " (the engine said: %s)" % "; ".join(messages) if messages else "",
-                    _after_rollback(report, settled),
-                    " Task errors: %s." % "; ".join(report["errors"]) if report["errors"] else ""),
-                converge=report,
-            )
-        if out_of_time:
-            progress = ("%s/%s completed" % (report["completed"], report["wanted"]) if report["kind"] == "job"
-                        else "%s/%s tasks running on the current spec" % (report["running"], report["wanted"]))
-            raise ConvergenceTimeout(
-                "Timed out after %ss waiting for service '%s' to converge: %s%s.%s" % (
-                    timeout, name, progress,
-                    ", update %s" % report["update_state"] if report["update_state"] else "",
-                    " Task errors: %s." % "; ".join(report["errors"]) if report["errors"] else ""),
-                converge=report,
-            )
-        time.sleep(next(pause))
+            return DONE, report
+        if report.get("failed"):
+            report["message"] = "Failed to %s service '%s': %s%s%s.%s" % (
+                self.verb, name, report["failed"], " (the engine said: %s)" % "; ".join(self.messages) if self.messages else "",
+                _after_rollback(report, settled),
+                " Task errors: %s." % "; ".join(report["errors"]) if report["errors"] else "")
+            # After a rollback the engine completed, fail only once the previous spec runs again, so the
+            # service is back to what it served; until then (or the deadline) the message says how far.
+            if report["update_state"] != "rollback_completed" or settled:
+                return FAILED, report
+        return PENDING, report
+
+
+def look_at_services(engine, service_ids):
+    """One look for many services: one service list, one task list and one node list."""
+    ids = sorted(service_ids)
+    services = dict((s["ID"], s) for s in _api.list_services(engine, id=ids) if s.get("ID") in service_ids) if ids else {}
+    tasks = {}
+    for task in _api.list_tasks(engine, service=ids) if ids else []:
+        tasks.setdefault(task.get("ServiceID"), []).append(task)
+    nodes = _api.list_nodes(engine)
+    return dict(services=services, tasks=tasks, nodes=nodes, hostnames=hostnames_of(nodes))
+
+
+def wait_services(engine, watches, timeout, interval=None):
+    """Wait until every watched service has converged, in one loop over one look per round.
+
+    Returns {service name: report}; raises EngineError or ConvergenceTimeout naming every service that
+    did not converge with its task errors (``details['reports']``, by service name)."""
+    by_id = dict((w.service_id, w) for w in watches)
+    try:
+        reports = wait_all(lambda _clock: look_at_services(engine, set(by_id)),
+                           dict((w.service_id, w.judge) for w in watches), timeout, interval)
+    except (EngineError, ConvergenceTimeout) as exc:
+        named = dict((by_id[sid].name, r) for sid, r in (exc.details.get("reports") or {}).items())
+        raise type(exc)(exc.msg, reports=named) from None
+    return dict((by_id[sid].name, report) for sid, report in reports.items())
+
+
+def wait_converged(engine, service_id, timeout, interval=None, expect_rollback=False, since=None, rollout=False,
+                   verb="converge", name=None):
+    """Wait until one service has converged; return the last report with the tasks' summary.
+
+    Raise EngineError when the engine paused or rolled back the update, ConvergenceTimeout (with the
+    engine's task errors) when the time runs out; ``details['converge']`` has the report."""
+    watch = ServiceWatch(service_id, name=name, since=since, rollout=rollout, expect_rollback=expect_rollback, verb=verb)
+    try:
+        reports = wait_services(engine, [watch], timeout, interval)
+    except (EngineError, ConvergenceTimeout) as exc:
+        report = next(iter((exc.details.get("reports") or {}).values()), {})
+        raise type(exc)(exc.msg, converge=_public(report)) from None
+    return _public(next(iter(reports.values())))
+
+
+def _public(report):
+    return dict((k, v) for k, v in report.items() if k not in ("what", "progress", "message", "state"))
 
 
 def _after_rollback(report, settled):
@@ -264,16 +327,17 @@ def _after_rollback(report, settled):
     return "; only %s/%s tasks run the previous spec so far" % (report["running"], report["wanted"])
 
 
-def wait_removed(engine, service_id, name, timeout, interval=None):
-    """After a service is removed: wait until its tasks are gone (their containers stopped)."""
-    deadline = time.monotonic() + timeout
-    pause = pauses(interval)
+def wait_removed(engine, services, timeout, interval=None):
+    """After services are removed: wait until none of their tasks is left (their containers stopped).
 
-    def left():
-        # The service is gone, so its ID no longer works as a filter: read the tasks and pick its own.
-        return [t for t in engine.get("/tasks", "list tasks") or [] if t.get("ServiceID") == service_id]
+    ``services``: {service ID: name}. The IDs no longer work as task filters once the services are
+    gone, so each round reads the task list once and picks theirs."""
+    def check():
+        left = [t for t in _api.list_tasks(engine) if t.get("ServiceID") in services]
+        return not left, dict(tasks_left=len(left))
 
-    while left():
-        if time.monotonic() >= deadline:
-            raise ConvergenceTimeout("Timed out after %ss waiting for the tasks of removed service '%s' to stop." % (timeout, name))
-        time.sleep(next(pause))
+    names = ", ".join("'%s'" % n for n in sorted(services.values()))
+    try:
+        return wait_until(check, timeout, interval=interval)
+    except ConvergenceTimeout as exc:
+        raise ConvergenceTimeout("Timed out after %ss waiting for the tasks of removed service %s to stop." % (timeout, names)) from exc

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
 from ansible_collections.beekeeper.swarm.plugins.module_utils._cluster import (
     health,
     majority,
@@ -16,10 +17,6 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._cluster import (
 )
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import QuorumLost
 from ansible_collections.beekeeper.swarm.plugins.module_utils._swarm import _swarm_result, local_state
-
-
-def _filters(engine, given):
-    return engine.filters(**dict((k, v) for k, v in (given or {}).items()))
 
 
 def _probe(addr, timeout=2.0):
@@ -68,29 +65,28 @@ def gather(engine, params):
     if role != "manager":
         return result
     try:
-        cluster = engine.get("/swarm", "inspect swarm")
-        nodes = [node_view(n) for n in engine.get("/nodes", "list nodes", params=_filters(engine, params.get("nodes_filters"))) or []]
+        cluster = _api.inspect_swarm(engine)
+        nodes = [node_view(n) for n in _api.list_nodes(engine, **(params.get("nodes_filters") or {}))]
     except QuorumLost as exc:
         result["health"] = _without_leader(info_swarm, exc)
         return result
     result["cluster"] = _swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
     result["nodes"] = nodes
     hostnames = dict((n["id"], n["hostname"]) for n in nodes)
-    service_query = dict(status="true", **(_filters(engine, params.get("services_filters")) or {}))
-    services = [service_view(s) for s in engine.get("/services", "list services", params=service_query) or []]
+    services = [service_view(s) for s in _api.list_services(engine, status=True, **(params.get("services_filters") or {}))]
     task_errors = {}
     for svc in services:
         if svc["running_tasks"] is not None and svc["desired_tasks"] is not None and svc["running_tasks"] < svc["desired_tasks"]:
-            tasks = engine.get("/tasks", "list tasks", params=engine.filters(service=svc["id"], desired_state="running")) or []
+            tasks = _api.list_tasks(engine, service=svc["id"], desired_state="running")
             task_errors[svc["id"]] = sorted(set(
                 "%s: %s" % (hostnames.get(t.get("NodeID"), "unassigned"), (t.get("Status") or {}).get("Err") or (t.get("Status") or {}).get("Message"))
                 for t in tasks if (t.get("Status") or {}).get("State") != "running"
             ))
-    all_nodes = nodes if not params.get("nodes_filters") else [node_view(n) for n in engine.get("/nodes", "list nodes") or []]
+    all_nodes = nodes if not params.get("nodes_filters") else [node_view(n) for n in _api.list_nodes(engine)]
     result["health"] = dict(health(all_nodes, services, task_errors), source="raft")
     if params.get("services"):
         result["services"] = services
     if params.get("tasks"):
-        tasks = engine.get("/tasks", "list tasks", params=_filters(engine, params.get("tasks_filters"))) or []
+        tasks = _api.list_tasks(engine, **(params.get("tasks_filters") or {}))
         result["tasks"] = [task_view(t, hostnames) for t in tasks]
     return result

@@ -15,11 +15,10 @@ from __future__ import annotations
 import copy
 import ipaddress
 import re
-import time
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils._client import retry_out_of_sequence
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
 from ansible_collections.beekeeper.swarm.plugins.module_utils._cluster import validate_labels
-from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import pauses, wait_converged
+from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import ServiceWatch, rollout_expected, wait_services
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
     ConvergenceTimeout,
     EngineError,
@@ -27,6 +26,7 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
     Refused,
 )
 from ansible_collections.beekeeper.swarm.plugins.module_utils._spec import Field, gate
+from ansible_collections.beekeeper.swarm.plugins.module_utils._wait import Clock, wait_until
 
 # swarmkit's rule for object names (controlapi validateAnnotations), 63 characters at most.
 NAME_RE = re.compile(r"^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$")
@@ -162,7 +162,7 @@ def validate(params):
 def _ipam_entry(entry):
     """A user's IPAM config entry -> the declared keys only, aux_addresses as a string map."""
     out = {}
-    for key, _api in IPAM_KEYS:
+    for key, _field in IPAM_KEYS:
         value = (entry or {}).get(key)
         if value is None:
             continue
@@ -387,7 +387,7 @@ def _names(items):
 
 def find_network(engine, name):
     """The swarm's network of that exact name (the engine's name filter matches substrings), inspected, or None."""
-    found = [n for n in engine.get("/networks", "list networks", params=engine.filters(name=name)) or [] if n.get("Name") == name]
+    found = [n for n in _api.list_networks(engine, name=name) if n.get("Name") == name]
     if not found:
         return None
     if len(found) > 1:
@@ -395,11 +395,11 @@ def find_network(engine, name):
             "Failed to find network '%s': %d networks have that name (IDs %s); remove the extra ones by ID, then run again."
             % (name, len(found), ", ".join(sorted(n["Id"][:12] for n in found)))
         )
-    return engine.get("/networks/" + found[0]["Id"], "inspect network '%s'" % name)
+    return _api.inspect_network(engine, found[0]["Id"])
 
 
 def _ingress_network(engine):
-    for net in engine.get("/networks", "list networks") or []:
+    for net in _api.list_networks(engine):
         if net.get("Ingress"):
             return net
     return None
@@ -407,13 +407,12 @@ def _ingress_network(engine):
 
 def users(engine, net):
     """(services attached, services publishing through it when it is the ingress, local containers attached)."""
-    services = engine.get("/services", "list services") or []
+    services = _api.list_services(engine)
     attached_services = [s for s in services if attached(s, net)]
     publishing = [s for s in services if ingress_ports(s)] if net.get("Ingress") else []
     containers = []
     if net.get("Attachable") or net.get("Scope") == "local":
-        found = engine.get("/containers/json", "list containers on network '%s'" % net["Name"],
-                           params=dict(all="1", filters=engine.filters(network=net["Id"])["filters"])) or []
+        found = _api.list_containers(engine, "list containers on network '%s'" % net["Name"], network=net["Id"])
         for item in found:
             if "com.docker.swarm.task.id" in (item.get("Labels") or {}):
                 continue  # a service's task: its service is listed instead
@@ -548,16 +547,14 @@ def _create(engine, params, want, timeout=0, allocate_timeout=30):
     engine shows neither its subnets nor its driver options, and a run right after this one would see a
     difference that is not there.
     """
-    name = params["name"]
     body = create_body(params, want)
-    created = _busy_retry(lambda: engine.post("/networks/create", "create network '%s'" % name, body=body), timeout)
-    deadline = time.monotonic() + allocate_timeout
-    pause = pauses()
+    created = _busy_retry(lambda: _api.create_network(engine, body), timeout)
+    clock = Clock(allocate_timeout)
     while True:
-        net = engine.get("/networks/" + created["Id"], "inspect network '%s'" % name)
-        if allocated(net, body) or time.monotonic() >= deadline:
+        net = _api.inspect_network(engine, created["Id"])
+        if allocated(net, body) or clock.expired():
             return net
-        time.sleep(next(pause))
+        clock.sleep()
 
 
 def allocated(net, body):
@@ -567,21 +564,22 @@ def allocated(net, body):
 
 
 def _busy_retry(action, timeout):
-    deadline = time.monotonic() + timeout
+    """``action()``, again while the engine says the name or network is still busy, up to ``timeout`` seconds."""
+    clock = Clock(timeout, interval=1.0)
     while True:
         try:
             return action()
         except EngineError as exc:
             said = exc.details.get("engine_said") or exc.msg
-            if not any(sign in said for sign in BUSY_SIGNS) or time.monotonic() >= deadline:
+            if not any(sign in said for sign in BUSY_SIGNS) or clock.expired():
                 raise
-            time.sleep(1.0)
+            clock.sleep()
 
 
 def _delete(engine, net, timeout):
     name = net["Name"]
     try:
-        _busy_retry(lambda: engine.delete("/networks/" + net["Id"], "delete network '%s'" % name), timeout)
+        _busy_retry(lambda: _api.remove_network(engine, net), timeout)
     except EngineError as exc:
         said = exc.details.get("engine_said") or exc.msg
         if any(sign in said for sign in BUSY_SIGNS):
@@ -594,16 +592,8 @@ def _delete(engine, net, timeout):
 
 
 def _update_service(engine, service_id, change):
-    """Read the service, apply ``change(spec)`` to a copy, send it back whole with its version (retried on a race)."""
-    def update():
-        service = engine.get("/services/" + service_id, "inspect service '%s'" % service_id)
-        spec = copy.deepcopy(service["Spec"])
-        change(spec)
-        engine.post("/services/%s/update" % service_id, "update service '%s'" % spec.get("Name"), body=spec,
-                    params=dict(version=service["Version"]["Index"]))
-        return service
-
-    return retry_out_of_sequence(update)
+    """Apply ``change(spec)`` to the service's spec (read, mutate, write with its version); the service as read."""
+    return _api.update_service(engine, service_id, change)[0]
 
 
 def _detach(engine, service, net):
@@ -637,10 +627,9 @@ def _reattach(engine, service_id, new_id, removed):
 
 
 def _disconnect(engine, net, container):
-    inspect = engine.get("/containers/%s/json" % container["id"], "inspect container '%s'" % container["name"])
+    inspect = _api.inspect_container(engine, container["id"], container["name"])
     endpoint = copy.deepcopy(((inspect.get("NetworkSettings") or {}).get("Networks") or {}).get(net["Name"]) or {})
-    engine.post("/networks/%s/disconnect" % net["Id"], "detach container '%s' from network '%s'" % (container["name"], net["Name"]),
-                body=dict(Container=container["id"], Force=True))
+    _api.disconnect_container(engine, net, container["id"], container["name"])
     short = container["id"][:12]
     config = {}
     aliases = [a for a in endpoint.get("Aliases") or [] if a != short]
@@ -653,30 +642,29 @@ def _disconnect(engine, net, container):
 
 
 def _connect(engine, new, container, config):
-    engine.post("/networks/%s/connect" % new["Id"], "reattach container '%s' to network '%s'" % (container["name"], new["Name"]),
-                body=dict(Container=container["id"], EndpointConfig=config))
+    _api.connect_container(engine, new, container["id"], container["name"], config)
 
 
 def _live_tasks(engine, net):
-    tasks = engine.get("/tasks", "list tasks") or []
-    return [t for t in tasks if (t.get("Status") or {}).get("State") not in ENDED
+    return [t for t in _api.list_tasks(engine) if (t.get("Status") or {}).get("State") not in ENDED
             and any((a.get("Network") or {}).get("ID") == net["Id"] for a in t.get("NetworksAttachments") or [])]
 
 
 def _wait_endpoints_gone(engine, net, timeout):
     """Wait until no task holds an endpoint on the network (detached tasks stop first)."""
-    deadline = time.monotonic() + timeout
-    while True:
+    def check():
         live = _live_tasks(engine, net)
-        if not live:
-            return
-        if time.monotonic() >= deadline:
-            raise ConvergenceTimeout(
-                "Timed out after %ss waiting for the tasks on network '%s' to stop (%s); the services are detached from it. "
-                "Run again once they stopped, or raise wait_timeout." % (
-                    timeout, net["Name"], ", ".join(sorted(set((t.get("Status") or {}).get("State", "?") + " " + t["ID"][:12] for t in live))))
-            )
-        time.sleep(1.0)
+        return not live, live
+
+    try:
+        wait_until(check, timeout)
+    except ConvergenceTimeout as exc:
+        live = exc.details.get("report") or []
+        raise ConvergenceTimeout(
+            "Timed out after %ss waiting for the tasks on network '%s' to stop (%s); the services are detached from it. "
+            "Run again once they stopped, or raise wait_timeout." % (
+                timeout, net["Name"], ", ".join(sorted(set((t.get("Status") or {}).get("State", "?") + " " + t["ID"][:12] for t in live))))
+        ) from None
 
 
 def _recreate(engine, params, want, net, services, containers):
@@ -691,8 +679,9 @@ def _recreate(engine, params, want, net, services, containers):
         _wait_endpoints_gone(engine, net, timeout)
         _delete(engine, net, timeout)
     except (EngineError, ConvergenceTimeout) as exc:
-        _restore(engine, net, detached, disconnected, exc)
-        raise
+        _restore(engine, net, detached, disconnected)
+        raise type(exc)("%s. The services and containers detached for the recreate were put back on the old network."
+                        % exc.msg.rstrip("."), **exc.details) from exc
     try:
         new = _create(engine, params, want, timeout)
     except EngineError as exc:
@@ -702,17 +691,19 @@ def _recreate(engine, params, want, net, services, containers):
             % (exc.msg.rstrip("."), " and %s are detached" % _names(names) if names else "", " and reattach them" if names else ""),
             **exc.details
         ) from exc
+    watches = []
     for service, removed in detached:
-        _reattach(engine, service["ID"], new["Id"], removed)
+        before = _reattach(engine, service["ID"], new["Id"], removed)
+        watches.append(ServiceWatch(service["ID"], name=_service_name(service), since=before.get("UpdateStatus"), verb="converge",
+                                    rollout=rollout_expected(before["Spec"], before["Spec"], [("TaskTemplate", "Networks")])))
     for container, config in disconnected:
         _connect(engine, new, container, config)
-    if params.get("wait"):
-        for service, _removed in detached:
-            wait_converged(engine, service["ID"], timeout, since=service.get("UpdateStatus"))
-    return engine.get("/networks/" + new["Id"], "inspect network '%s'" % new["Name"])
+    if params.get("wait") and watches:
+        wait_services(engine, watches, timeout)
+    return _api.inspect_network(engine, new["Id"])
 
 
-def _restore(engine, net, detached, disconnected, exc):
+def _restore(engine, net, detached, disconnected):
     """After a failed delete, put the detached services and containers back on the old network (best effort)."""
     for service, removed in detached:
         try:
@@ -724,4 +715,3 @@ def _restore(engine, net, detached, disconnected, exc):
             _connect(engine, net, container, config)
         except EngineError:
             pass
-    exc.msg = "%s. The services and containers detached for the recreate were put back on the old network." % exc.msg.rstrip(".")

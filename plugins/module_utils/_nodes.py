@@ -4,9 +4,7 @@
 
 from __future__ import annotations
 
-import copy
-
-from ansible_collections.beekeeper.swarm.plugins.module_utils._client import poll, retry_out_of_sequence
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
 from ansible_collections.beekeeper.swarm.plugins.module_utils._cluster import (
     desired_labels,
     guard_manager_loss,
@@ -23,12 +21,13 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
     InvalidInput,
     Refused,
 )
+from ansible_collections.beekeeper.swarm.plugins.module_utils._wait import wait_until
 
 MANAGED = ("role", "availability", "labels")
 
 
 def list_nodes(engine):
-    return [node_view(n) for n in engine.get("/nodes", "list nodes") or []]
+    return [node_view(n) for n in _api.list_nodes(engine)]
 
 
 def validate(params):
@@ -86,16 +85,10 @@ def manage(engine, params, check_mode):
 
 
 def _update(engine, node_id, after):
-    def update():
-        node = engine.get("/nodes/" + node_id, "inspect node '%s'" % node_id)
-        spec = copy.deepcopy(node.get("Spec") or {})
-        spec["Role"] = after["role"]
-        spec["Availability"] = after["availability"]
-        spec["Labels"] = after["labels"]
-        engine.post("/nodes/%s/update" % node_id, "update node '%s'" % node_id, body=spec,
-                    params=dict(version=node["Version"]["Index"]))
+    def change(spec):
+        spec.update(Role=after["role"], Availability=after["availability"], Labels=after["labels"])
 
-    retry_out_of_sequence(update)
+    _api.update_node(engine, node_id, change)
 
 
 def _remove(engine, params, views, check_mode):
@@ -117,25 +110,25 @@ def _remove(engine, params, views, check_mode):
     if view["reachability"] is not None:
         _update(engine, view["id"], dict(view, role="worker"))
         _wait_role(engine, view["id"], "worker", params["wait_timeout"])
-    engine.delete("/nodes/" + view["id"], "remove node '%s'" % view["hostname"], params=dict(force="true" if params.get("force") else "false"))
+    _api.remove_node(engine, view["id"], view["hostname"], bool(params.get("force")))
     return result
 
 
 def _wait_role(engine, node_id, role, timeout):
     def check():
-        view = node_view(engine.get("/nodes/" + node_id, "inspect node"))
+        view = node_view(_api.inspect_node(engine, node_id))
         if role == "manager":
             return view["reachability"] == "reachable", view
         return view["reachability"] is None, view
 
     try:
-        return poll(check, timeout, 0.5, "make the node a %s" % role)
+        return wait_until(check, timeout, "make the node a %s" % role)
     except ConvergenceTimeout as exc:
         raise ConvergenceTimeout("%s: the engine accepted the role change, but the node is not yet a %s Raft member." % (exc.msg, role)) from exc
 
 
 def _running_tasks(engine, **filters):
-    tasks = engine.get("/tasks", "list tasks", params=engine.filters(desired_state="running", **filters)) or []
+    tasks = _api.list_tasks(engine, desired_state="running", **filters)
     return [t for t in tasks if (t.get("Status") or {}).get("State") in ("running", "starting", "preparing", "assigned", "accepted", "ready", "pending", "new")]
 
 
@@ -158,19 +151,18 @@ def wait_drained(engine, view, tasks_before, timeout):
     services = {}
     for sid in service_ids:
         try:
-            services[sid] = engine.get("/services/" + sid, "inspect service '%s'" % sid)
+            services[sid] = _api.inspect_service(engine, sid)
         except EngineError:
             continue
 
     def check():
-        left = [t for t in engine.get("/tasks", "list tasks", params=engine.filters(node=view["id"])) or []
-                if (t.get("Status") or {}).get("State") == "running"]
+        left = [t for t in _api.list_tasks(engine, node=view["id"]) if (t.get("Status") or {}).get("State") == "running"]
         pending = []
         for sid, svc in services.items():
             replicas = ((svc.get("Spec") or {}).get("Mode") or {}).get("Replicated", {}).get("Replicas")
             if replicas is None:
                 continue  # global: the drained node's task just stops
-            tasks = engine.get("/tasks", "list tasks", params=engine.filters(service=sid, desired_state="running")) or []
+            tasks = _api.list_tasks(engine, service=sid, desired_state="running")
             running = [t for t in tasks if (t.get("Status") or {}).get("State") == "running"]
             if len(running) < replicas:
                 errors = sorted(set((t.get("Status") or {}).get("Err") or (t.get("Status") or {}).get("Message") or ""
@@ -181,7 +173,7 @@ def wait_drained(engine, view, tasks_before, timeout):
         return not left and not pending, report
 
     try:
-        return poll(check, timeout, 1.0, "drain %s" % view["hostname"])
+        return wait_until(check, timeout, "drain %s" % view["hostname"])
     except ConvergenceTimeout as exc:
         report = exc.details.get("report") or {}
         lines = ["%s (%d/%d running%s)" % (p["service"], p["running"], p["desired"], ": " + "; ".join(p["errors"]) if p["errors"] else "")

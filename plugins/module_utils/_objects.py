@@ -14,13 +14,13 @@ import base64
 import copy
 import hashlib
 import re
-import time
 
 from ansible.module_utils.common.text.converters import to_bytes
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils._client import connection_argument_spec, retry_out_of_sequence
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
+from ansible_collections.beekeeper.swarm.plugins.module_utils._client import connection_argument_spec
 from ansible_collections.beekeeper.swarm.plugins.module_utils._cluster import LABEL_KEY_RE
-from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import wait_converged
+from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import ServiceWatch, rollout_expected, wait_services
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
     ConvergenceTimeout,
     EngineError,
@@ -58,8 +58,7 @@ def argument_spec(kind):
 
 def list_objects(engine, kind, logical=None):
     """Every secret (or config); with ``logical``, the versions of that logical name, oldest first."""
-    params = engine.filters(label="%s=%s" % (LABEL_NAME, logical)) if logical else None
-    found = engine.get("/%ss" % kind, "list %ss" % kind, params=params) or []
+    found = _api.list_objects(engine, kind, label="%s=%s" % (LABEL_NAME, logical) if logical else None)
     if logical:
         found.sort(key=lambda o: int(((o.get("Spec") or {}).get("Labels") or {}).get(LABEL_VERSION) or 0))
     return found
@@ -381,7 +380,7 @@ def object_view(kind, obj, series_members, services):
 
 
 def _list_services(engine):
-    return engine.get("/services", "list services") or []
+    return _api.list_services(engine)
 
 
 def _in_use_text(kind, using, series):
@@ -473,7 +472,7 @@ def _present(kind, engine, params, check_mode, series, services, want):
     new_id = None
     if new is not None:
         body = dict(new, Data=base64.b64encode(want["data"]).decode("ascii"))
-        created = engine.post("/%ss/create" % kind, "create %s '%s'" % (kind, new["Name"]), body=body)
+        created = _api.create_object(engine, kind, body)
         new_id = created["ID"]
         done = ["create %s" % new["Name"]]
         updated = []
@@ -481,7 +480,7 @@ def _present(kind, engine, params, check_mode, series, services, want):
             updated.append((svc, _update_service(engine, kind, svc, lambda spec: repointed_spec(kind, spec, series.ids(), new_id, new["Name"]))))
             done.append("repoint service %s" % service_name(svc))
         if params["wait"]:
-            _wait(engine, kind, updated, params["wait_timeout"], done)
+            _wait(engine, updated, params["wait_timeout"], done)
     else:
         _update_labels(engine, kind, current, labels)
     # Prune what no service refers to now (the services were read again after they converged).
@@ -490,7 +489,7 @@ def _present(kind, engine, params, check_mode, series, services, want):
     prune = plan_prune(series, params["keep"], in_use_ids(kind, services), created=False,
                        replace=new is not None and not params["rotate"])
     for obj in prune:
-        engine.delete("/%ss/%s" % (kind, obj["ID"]), "remove %s '%s'" % (kind, name_of(obj)))
+        _api.remove_object(engine, kind, obj)
     actions[:] = [a for a in actions if not a.startswith("prune ")] + ["prune %s" % name_of(o) for o in prune]
     if prune:
         series = Series(kind, params["name"], list_objects(engine, kind))
@@ -515,41 +514,27 @@ def _predicted_view(kind, series, current, new, labels, prune, repoint, services
 
 
 def _update_service(engine, kind, svc, change):
-    """POST the service's spec with ``change`` applied (retried on a version race); the UpdateStatus before."""
-    sid = svc["ID"]
-    before = {}
-
-    def update():
-        now = engine.get("/services/%s" % sid, "inspect service '%s'" % service_name(svc))
-        before["status"] = now.get("UpdateStatus")
-        engine.post("/services/%s/update" % sid, "update service '%s'" % service_name(svc), body=change(now.get("Spec") or {}),
-                    params=dict(version=now["Version"]["Index"]))
-
-    retry_out_of_sequence(update)
-    return before.get("status")
+    """Update the service with ``change(spec)`` (read, mutate, write with its version): the watch for its wait."""
+    before, _answer = _api.update_service(engine, svc["ID"], change)
+    path = ("TaskTemplate", "ContainerSpec", REFS[kind][0])
+    return ServiceWatch(svc["ID"], name=service_name(svc), since=before.get("UpdateStatus"),
+                        rollout=rollout_expected(before["Spec"], before["Spec"], [path]))
 
 
-def _wait(engine, kind, updated, timeout, done):
-    deadline = time.monotonic() + timeout
-    for svc, since in updated:
-        left = max(1, int(deadline - time.monotonic()))
-        try:
-            wait_converged(engine, svc["ID"], left, since=since)
-        except ConvergenceTimeout as exc:
-            raise ConvergenceTimeout("%s Done so far: %s; old versions were not pruned." % (exc.msg, ", ".join(done)), actions=done, **exc.details) from exc
-        except EngineError as exc:
-            raise EngineError("%s Done so far: %s; old versions were not pruned." % (exc.msg, ", ".join(done)), actions=done, **exc.details) from exc
+def _wait(engine, updated, timeout, done):
+    """Wait for every repointed or detached service at once; on failure say what was done so far."""
+    try:
+        wait_services(engine, [watch for _svc, watch in updated], timeout)
+    except (ConvergenceTimeout, EngineError) as exc:
+        raise type(exc)("%s Done so far: %s; old versions were not pruned." % (exc.msg, ", ".join(done)), actions=done,
+                        **exc.details) from exc
 
 
 def _update_labels(engine, kind, obj, labels):
-    def update():
-        now = engine.get("/%ss/%s" % (kind, obj["ID"]), "inspect %s '%s'" % (kind, name_of(obj)))
-        spec = copy.deepcopy(now.get("Spec") or {})
-        spec["Labels"] = dict(labels, **dict((k, v) for k, v in labels_of(now).items() if k.startswith(OWN_PREFIX)))
-        engine.post("/%ss/%s/update" % (kind, obj["ID"]), "update the labels of %s '%s'" % (kind, name_of(obj)), body=spec,
-                    params=dict(version=now["Version"]["Index"]))
+    def change(spec):
+        spec["Labels"] = dict(labels, **dict((k, v) for k, v in (spec.get("Labels") or {}).items() if k.startswith(OWN_PREFIX)))
 
-    retry_out_of_sequence(update)
+    _api.update_object_labels(engine, kind, obj, change)
 
 
 def _absent(kind, engine, params, check_mode, series, services):
@@ -571,7 +556,7 @@ def _absent(kind, engine, params, check_mode, series, services):
     ids = series.ids()
     updated = [(svc, _update_service(engine, kind, svc, lambda spec: detached_spec(kind, spec, ids))) for svc in using]
     if params["wait"]:
-        _wait(engine, kind, updated, params["wait_timeout"], actions[:len(updated)])
+        _wait(engine, updated, params["wait_timeout"], actions[:len(updated)])
     for obj in members:
-        engine.delete("/%ss/%s" % (kind, obj["ID"]), "remove %s '%s'" % (kind, name_of(obj)))
+        _api.remove_object(engine, kind, obj)
     return result

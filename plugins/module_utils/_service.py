@@ -10,25 +10,17 @@ converged (_converge), failing with the engine's own task errors when it does no
 
 from __future__ import annotations
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils import _service_spec as S
-from ansible_collections.beekeeper.swarm.plugins.module_utils._client import retry_out_of_sequence
-from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import wait_converged, wait_removed
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _service_spec as spec_table
+from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import rollout_expected, wait_converged, wait_removed
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import EngineError, InvalidInput, NotFound
 from ansible_collections.beekeeper.swarm.plugins.module_utils._objects import list_objects, resolve_object
 
-SPEC_OPTIONS = [o.option.split(".")[0] for o in S.OPTIONS] + ["env_files"]
-
-
-def find_service(engine, name):
-    """The service named ``name`` (or with that ID), or None."""
-    try:
-        return engine.get("/services/%s" % name, "inspect service '%s'" % name)
-    except NotFound:
-        return None
+SPEC_OPTIONS = [o.option.split(".")[0] for o in spec_table.OPTIONS] + ["env_files"]
 
 
 def gate(engine, params):
-    for opt in S.used_options(params):
+    for opt in spec_table.used_options(params):
         if opt.min_api:
             engine.require(opt.option, opt.min_api)
     if params.get("mode") in ("replicated-job", "global-job"):
@@ -67,9 +59,8 @@ CHECK_MODE_MISSING = ("%s '%s' does not exist yet; check mode assumes an earlier
 def _resolve_networks(engine, params, check_mode=False, warnings=None):
     names = {}
     for i, item in enumerate(params.get("networks") or []):
-        try:
-            net = engine.get("/networks/%s" % item["name"], "inspect network '%s'" % item["name"])
-        except NotFound:
+        net = _api.find_network(engine, item["name"], "networks[%d].name" % i)
+        if net is None:
             if check_mode:
                 warnings.append(CHECK_MODE_MISSING % ("network", item["name"]))
                 item["resolved_id"] = item["name"]
@@ -111,7 +102,7 @@ def _resolve_image(engine, params, warnings):
     if not params.get("resolve_image") or "@" in image:
         return image
     try:
-        found = engine.get("/distribution/%s/json" % image, "resolve image '%s'" % image, headers=_auth(engine, params))
+        found = _api.inspect_distribution(engine, image, headers=_auth(engine, params))
     except EngineError as exc:
         warnings.append("image %s could not be resolved to a digest on its registry (%s); each node will pull the tag on its own, "
                         "so nodes may run different images." % (image, exc.details.get("engine_said") or exc.msg))
@@ -130,23 +121,23 @@ def _desired(engine, params, warnings, check_mode=False):
     for key in ("networks", "secrets", "configs"):
         p[key] = [dict(item) if isinstance(item, dict) else dict(name=item) if key == "networks" else dict(source=item)
                   for item in (params.get(key) or [])] or params.get(key)
-    S.validate(p)
+    spec_table.validate(p)
     if params.get("args"):
-        p["command"] = S.TO_API["argv"](params.get("command") or [], "command") + list(params["args"])
+        p["command"] = spec_table.TO_API["argv"](params.get("command") or [], "command") + list(params["args"])
     if params.get("env_files"):
         p["env"] = _read_env_files(params)
     names = _resolve_networks(engine, p, check_mode, warnings)
     _resolve_refs(engine, p, "secret", check_mode, warnings)
     _resolve_refs(engine, p, "config", check_mode, warnings)
     p["image"] = _resolve_image(engine, p, warnings)
-    warning = S.healthcheck_warning(p)
+    warning = spec_table.healthcheck_warning(p)
     if warning:
         warnings.append(warning)
-    return S.build(p), names
+    return spec_table.build(p), names
 
 
 def _network_names(engine):
-    return dict((n["Id"], n["Name"]) for n in engine.get("/networks", "list networks", params=engine.filters(scope="swarm")) or [])
+    return dict((n["Id"], n["Name"]) for n in _api.list_networks(engine, scope="swarm"))
 
 
 def _diff(before, after):
@@ -165,7 +156,7 @@ def service_result(service, canon, names, report=None):
         name=((service or {}).get("Spec") or {}).get("Name"),
         version=((service or {}).get("Version") or {}).get("Index"),
         update_state=((service or {}).get("UpdateStatus") or {}).get("State"),
-        spec=S.view(canon, names),
+        spec=spec_table.view(canon, names),
     )
     if report:
         out["running"] = report.get("running", report.get("completed"))
@@ -176,7 +167,7 @@ def service_result(service, canon, names, report=None):
 def manage(engine, params, check_mode):
     warnings = []
     name = params["name"]
-    current = find_service(engine, name)
+    current = _api.find_service(engine, name)
     if params["state"] == "absent":
         return _remove(engine, params, current, check_mode)
     if params.get("rollback"):
@@ -185,12 +176,12 @@ def manage(engine, params, check_mode):
         raise InvalidInput("image: required to run service '%s'; name the image, e.g. image: registry.example.com/app:1.2." % name)
     gate(engine, params)
     spec, names = _desired(engine, params, warnings, check_mode)
-    wanted = S.canonical(spec)
+    wanted = spec_table.canonical(spec)
     names.update(_network_names(engine) if current else {})
-    before = S.canonical(current["Spec"]) if current else None
+    before = spec_table.canonical(current["Spec"]) if current else None
     changes = []
     if current:
-        changes = S.compare(wanted, before, keep_replicas=params.get("keep_replicas"), force_update=params.get("force_update"))
+        changes = spec_table.compare(wanted, before, keep_replicas=params.get("keep_replicas"), force_update=params.get("force_update"))
         if params.get("keep_replicas") and wanted.get("mode") == "replicated":
             wanted["replicas"] = before["replicas"]
         wanted["force_update"] = dict((o, a) for o, _b, a in changes).get("force_update", before.get("force_update"))
@@ -198,7 +189,7 @@ def manage(engine, params, check_mode):
     result = dict(
         changed=changed,
         changes=sorted(set(option.split(".")[0] for option, _b, _a in changes)),
-        diff=_diff(S.view(before, names) if before else {}, S.view(wanted, names)),
+        diff=_diff(spec_table.view(before, names) if before else {}, spec_table.view(wanted, names)),
         warnings=warnings,
     )
     if check_mode or (not changed and not params["wait"]):
@@ -210,46 +201,23 @@ def manage(engine, params, check_mode):
         return result
     headers = _auth(engine, params)
     if current:
-        since = current.get("UpdateStatus")
-        _update(engine, current, spec, changes, headers)
-        service_id = current["ID"]
-        verb = "update"
+        service_id, verb = current["ID"], "update"
+        before_write, _answer = _api.update_service(
+            engine, service_id, lambda live: spec_table.apply_changes(live, spec, changes), headers=headers)
+        since = before_write.get("UpdateStatus")
+        rollout = rollout_expected(before_write["Spec"], spec, [spec_table.BY_OPTION[o].path for o, _b, _a in changes])
     else:
-        created = engine.post("/services/create", "create service '%s'" % name, body=spec, headers=headers) or {}
-        for warning in created.get("Warnings") or []:
-            warnings.append(warning)
-        service_id, since, verb = created["ID"], None, "create"
+        created = _api.create_service(engine, spec, headers=headers)
+        warnings.extend(created.get("Warnings") or [])
+        service_id, since, verb, rollout = created["ID"], None, "create", False
     report = None
     if params["wait"]:
-        try:
-            report = wait_converged(engine, service_id, params["wait_timeout"], since=since)
-        except EngineError as exc:
-            exc.msg = exc.msg.replace("Failed to converge service", "Failed to %s service" % verb, 1)
-            exc.args = (exc.msg,)
-            raise
+        report = wait_converged(engine, service_id, params["wait_timeout"], since=since, rollout=rollout, verb=verb, name=name)
         result["tasks"] = report["tasks"]
-    service = engine.get("/services/%s" % service_id, "inspect service '%s'" % name)
+    service = _api.inspect_service(engine, service_id)
     # The service now runs the desired spec, whose networks _desired() already named.
-    result["service"] = service_result(service, S.canonical(service["Spec"]), names, report)
+    result["service"] = service_result(service, spec_table.canonical(service["Spec"]), names, report)
     return result
-
-
-def _update(engine, current, spec, changes, headers):
-    """Send the update with the service's version; on a version race, read the service again and retry."""
-    state = dict(service=current)
-
-    def attempt():
-        service = state["service"]
-        try:
-            engine.post("/services/%s/update" % service["ID"], "update service '%s'" % spec["Name"],
-                        body=S.apply_changes(service["Spec"], spec, changes),
-                        params={"version": service["Version"]["Index"]}, headers=headers)
-        except EngineError as exc:
-            if "update out of sequence" in exc.msg:
-                state["service"] = engine.get("/services/%s" % service["ID"], "inspect service '%s'" % spec["Name"])
-            raise
-
-    retry_out_of_sequence(attempt)
 
 
 def _rollback(engine, params, current, check_mode):
@@ -261,7 +229,7 @@ def _rollback(engine, params, current, check_mode):
     if current is None:
         raise NotFound("Failed to roll back service '%s': no such service." % name)
     names = _network_names(engine)
-    before = S.canonical(current["Spec"])
+    before = spec_table.canonical(current["Spec"])
     state = (current.get("UpdateStatus") or {}).get("State")
     if state in ("rollback_started", "rollback_completed", "rollback_paused"):
         # The last change to this service was a rollback: it already runs its previous spec.
@@ -270,20 +238,20 @@ def _rollback(engine, params, current, check_mode):
     if not current.get("PreviousSpec"):
         raise InvalidInput("rollback: service '%s' has no previous spec to return to (it was never updated); nothing to roll "
                            "back to." % name)
-    after = S.canonical(current["PreviousSpec"])
-    result = dict(changed=True, diff=_diff(S.view(before, names), S.view(after, names)))
+    after = spec_table.canonical(current["PreviousSpec"])
+    result = dict(changed=True, diff=_diff(spec_table.view(before, names), spec_table.view(after, names)))
     if check_mode:
         result["service"] = service_result(current, after, names)
         return result
-    since = current.get("UpdateStatus")
-    engine.post("/services/%s/update" % current["ID"], "roll back service '%s'" % name, body=current["Spec"],
-                params={"version": current["Version"]["Index"], "rollback": "previous"})
+    # The engine records a rollback at once (rollback_started), so the wait judges this one, never an earlier.
+    before_write, _answer = _api.update_service(engine, current["ID"], lambda live: None, rollback=True)
     report = None
     if params["wait"]:
-        report = wait_converged(engine, current["ID"], params["wait_timeout"], expect_rollback=True, since=since)
+        report = wait_converged(engine, current["ID"], params["wait_timeout"], expect_rollback=True,
+                                since=before_write.get("UpdateStatus"), rollout=True, verb="roll back", name=name)
         result["tasks"] = report["tasks"]
-    service = engine.get("/services/%s" % current["ID"], "inspect service '%s'" % name)
-    result["service"] = service_result(service, S.canonical(service["Spec"]), names, report)
+    service = _api.inspect_service(engine, current["ID"])
+    result["service"] = service_result(service, spec_table.canonical(service["Spec"]), names, report)
     return result
 
 
@@ -291,11 +259,11 @@ def _remove(engine, params, current, check_mode):
     if current is None:
         return dict(changed=False, diff=dict(before={}, after={}))
     names = _network_names(engine)
-    before = S.canonical(current["Spec"])
-    result = dict(changed=True, diff=dict(before=S.view(before, names), after={}))
+    before = spec_table.canonical(current["Spec"])
+    result = dict(changed=True, diff=dict(before=spec_table.view(before, names), after={}))
     if check_mode:
         return result
-    engine.delete("/services/%s" % current["ID"], "remove service '%s'" % params["name"])
+    _api.remove_service(engine, current["ID"], params["name"])
     if params["wait"]:
-        wait_removed(engine, current["ID"], params["name"], params["wait_timeout"])
+        wait_removed(engine, {current["ID"]: params["name"]}, params["wait_timeout"])
     return result

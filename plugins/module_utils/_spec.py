@@ -96,7 +96,8 @@ def to_api(field, value):
     if field.kind == "duration":
         return parse_duration(value, field.option)
     if field.kind == "dict":
-        return dict((str(k), str(v)) for k, v in (value or {}).items())
+        # A label or option given as `key: ~` has the empty value, as the docker CLI's `--label key` does.
+        return dict((str(k), "" if v is None else str(v)) for k, v in (value or {}).items())
     if field.kind == "bool":
         return bool(value)
     if field.kind == "int":

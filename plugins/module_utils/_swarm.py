@@ -7,8 +7,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils import _spec
-from ansible_collections.beekeeper.swarm.plugins.module_utils._client import poll, retry_out_of_sequence
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _api, _spec
 from ansible_collections.beekeeper.swarm.plugins.module_utils._cluster import (
     majority,
     node_view,
@@ -23,6 +22,7 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
     Refused,
 )
 from ansible_collections.beekeeper.swarm.plugins.module_utils._spec import Field
+from ansible_collections.beekeeper.swarm.plugins.module_utils._wait import wait_until
 
 # SwarmSpec settings: option -> where it lives, its kind and the engine's default.
 SWARM_SETTINGS = (
@@ -50,7 +50,7 @@ ROTATIONS = (
 
 def local_state(engine):
     """(info['Swarm'], role) of the engine's own node; role is manager, worker or None."""
-    swarm = engine.info().get("Swarm") or {}
+    swarm = _api.info(engine).get("Swarm") or {}
     state = swarm.get("LocalNodeState") or "inactive"
     role = None
     if state == "active":
@@ -106,7 +106,7 @@ def _swarm_result(engine, cluster, info_swarm, include_secrets):
         tokens = cluster.get("JoinTokens") or {}
         result["join_tokens"] = dict(worker=tokens.get("Worker"), manager=tokens.get("Manager"))
         if (cluster.get("Spec") or {}).get("EncryptionConfig", {}).get("AutoLockManagers"):
-            result["unlock_key"] = (engine.get("/swarm/unlockkey", "read the unlock key") or {}).get("UnlockKey")
+            result["unlock_key"] = _api.unlock_key(engine)
     return result
 
 
@@ -193,7 +193,7 @@ def _create(engine, params, wanted, check_mode):
 
 
 def _reconcile(engine, params, wanted, info_swarm, check_mode):
-    cluster = engine.get("/swarm", "inspect swarm")
+    cluster = _api.inspect_swarm(engine)
     spec = cluster.get("Spec") or {}
     changes = _spec.compare(wanted, spec, SWARM_SETTINGS)
     rotate = [(query, action) for option, query, action in ROTATIONS if params.get(option)]
@@ -205,14 +205,8 @@ def _reconcile(engine, params, wanted, info_swarm, check_mode):
     result = dict(changed=bool(actions), actions=actions, warnings=_init_only_warnings(params, cluster, info_swarm))
     result["diff"] = dict(before=_spec.view(spec, SWARM_SETTINGS), after=_spec.view(_spec.apply(spec, wanted, SWARM_SETTINGS), SWARM_SETTINGS))
     if result["changed"] and not check_mode:
-        def update():
-            current = engine.get("/swarm", "inspect swarm")
-            query = dict(version=current["Version"]["Index"])
-            query.update(dict((q, "true") for q, _action in rotate))
-            engine.post("/swarm/update", "update swarm settings", body=_spec.apply(current["Spec"], wanted, SWARM_SETTINGS), params=query)
-
-        retry_out_of_sequence(update)
-        cluster = engine.get("/swarm", "inspect swarm")
+        _api.update_swarm(engine, lambda live: _spec.apply(live, wanted, SWARM_SETTINGS), rotate=tuple(q for q, _action in rotate))
+        cluster = _api.inspect_swarm(engine)
     result["swarm"] = _swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
     return result
 
@@ -223,8 +217,8 @@ def _force_new_cluster(engine, params, info_swarm, role, check_mode):
     if role == "worker":
         raise Refused("force_new_cluster: this node is a worker; recovery runs on a surviving manager.")
     try:
-        engine.get("/nodes", "list nodes", params=engine.filters(role="manager"))
-        cluster = engine.get("/swarm", "inspect swarm")
+        _api.list_nodes(engine, role="manager")
+        cluster = _api.inspect_swarm(engine)
         return dict(
             changed=False,
             warnings=["force_new_cluster: the swarm has a leader and quorum, so there is nothing to recover."],
@@ -247,10 +241,11 @@ def _force_new_cluster(engine, params, info_swarm, role, check_mode):
 
 def _init_and_describe(engine, body, what, params):
     """POST /swarm/init, wait until this node is the ready leader, and describe the swarm."""
-    node_id = engine.post("/swarm/init", what, body=_compact(body))
-    _wait_manager_ready(engine, node_id, params["timeout"])
+    node_id = _api.init_swarm(engine, _compact(body), what)
+    if params.get("wait", True):
+        _wait_manager_ready(engine, node_id, params.get("wait_timeout") or params["timeout"])
     info_swarm, _role = local_state(engine)
-    cluster = engine.get("/swarm", "inspect swarm")
+    cluster = _api.inspect_swarm(engine)
     return _swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
 
 
@@ -261,12 +256,12 @@ def _compact(body):
 def _wait_manager_ready(engine, node_id, timeout):
     def check():
         try:
-            node = node_view(engine.get("/nodes/" + node_id, "inspect node"))
+            node = node_view(_api.inspect_node(engine, node_id))
         except EngineError as exc:
             return False, exc.msg
         return node["state"] == "ready" and node["leader"], node
 
-    return poll(check, timeout, 0.5, "become the ready leader")
+    return wait_until(check, timeout, "become the ready leader")
 
 
 # -- join / leave ----------------------------------------------------------------------------
@@ -307,8 +302,8 @@ def join(engine, params, check_mode):
         actions.append("unlock manager")
         if check_mode:
             return dict(changed=True, actions=actions, role="manager")
-        engine.post("/swarm/unlock", "unlock manager", body=dict(UnlockKey=params["unlock_key"]))
-        info_swarm, role = poll(lambda: _active(engine), params["timeout"], 0.5, "unlock")
+        _api.unlock_swarm(engine, params["unlock_key"])
+        info_swarm, role = _wait_active(engine, params, "unlock")
     if params["state"] == "absent":
         return _leave(engine, params, info_swarm, role, actions, check_mode)
     state = info_swarm.get("LocalNodeState")
@@ -342,7 +337,7 @@ def join(engine, params, check_mode):
     if check_mode:
         return result
     if leave_first:
-        engine.post("/swarm/leave", "leave swarm", params=dict(force="true"))
+        _api.leave_swarm(engine, force=True)
     body = _compact(dict(
         ListenAddr=params.get("listen_addr") or DEFAULT_LISTEN,
         AdvertiseAddr=params.get("advertise_addr"),
@@ -352,7 +347,7 @@ def join(engine, params, check_mode):
         Availability=params.get("availability"),
     ))
     try:
-        engine.post("/swarm/join", "join swarm at %s" % ", ".join(params["remote_addrs"]), body=body)
+        _api.join_swarm(engine, body, "join swarm at %s" % ", ".join(params["remote_addrs"]))
     except EngineError as exc:
         _cleanup_failed_join(engine)
         said = exc.details.get("engine_said", "")
@@ -365,7 +360,7 @@ def join(engine, params, check_mode):
             hint = (" The join_token was refused (stale, or of another swarm): take a current token from a manager of "
                     "this swarm (swarm_info include_secrets: true).")
         raise EngineError("%s.%s The node was returned to a clean, swarm-less state." % (exc.msg.rstrip("."), hint)) from exc
-    info_swarm, role = poll(lambda: _active(engine), params["timeout"], 0.5, "join the swarm")
+    info_swarm, role = _wait_active(engine, params, "join the swarm")
     if role != params["role"]:
         raise EngineError(
             "Joined the swarm as a %s, but role: %s was asked: the join_token is a %s token. Use the %s token, or "
@@ -380,11 +375,18 @@ def _active(engine):
     return info_swarm.get("LocalNodeState") == "active" and info_swarm.get("NodeID"), (info_swarm, role)
 
 
+def _wait_active(engine, params, what):
+    """(info['Swarm'], role) once this node is active in the swarm; one look only with wait: false."""
+    if not params.get("wait", True):
+        return _active(engine)[1]
+    return wait_until(lambda: _active(engine), params.get("wait_timeout") or params["timeout"], what)
+
+
 def _cleanup_failed_join(engine):
     try:
         info_swarm, _role = local_state(engine)
         if info_swarm.get("LocalNodeState") in ("pending", "error"):
-            engine.post("/swarm/leave", "leave swarm", params=dict(force="true"))
+            _api.leave_swarm(engine, force=True)
     except EngineError:
         pass
 
@@ -403,5 +405,5 @@ def _leave(engine, params, info_swarm, role, actions, check_mode):
     actions.append("leave the swarm")
     result = dict(changed=True, actions=actions, role=None, diff=dict(before=dict(role=role), after=dict(role=None)))
     if not check_mode:
-        engine.post("/swarm/leave", "leave swarm", params=dict(force="true" if (role != "worker") else "false"))
+        _api.leave_swarm(engine, force=role != "worker")
     return result

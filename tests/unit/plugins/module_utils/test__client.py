@@ -17,18 +17,23 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import Api
     ("1.41", (1, 41)),
     ("1.44", (1, 44)),
     ("1.9", (1, 9)),
-    ("1.41.2", (1, 41, 2)),
+    ("1.41.2", (1, 41)),
     ("v1.45", (1, 45)),
-    ("1.45-rc1", (1, 451)),
-    ("", (0,)),
-    ("1.x", (1, 0)),
+    ("1.45-rc1", (1, 45)),
     (1.41, (1, 41)),
 ])
 def test_version_tuple(version, expected):
     assert _client.version_tuple(version) == expected
 
 
-@pytest.mark.parametrize("older, newer", [("1.9", "1.41"), ("1.41", "1.44"), ("1.44", "1.45"), ("1.45", "2.0"), ("1.41", "1.41.1")])
+@pytest.mark.parametrize("version", ["", "1.x", "abc", "1"])
+def test_version_tuple_refuses_what_is_no_version(version):
+    with pytest.raises(ValueError):
+        _client.version_tuple(version)
+
+
+@pytest.mark.parametrize("older, newer", [("1.9", "1.41"), ("1.41", "1.44"), ("1.44", "1.45"), ("1.45", "2.0"),
+                                          ("1.45-rc1", "1.46"), ("1.44", "1.45-rc1")])
 def test_version_order_is_numeric(older, newer):
     assert _client.version_tuple(older) < _client.version_tuple(newer)
 
