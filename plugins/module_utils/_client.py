@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 import re
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
     ApiVersionError,
     EngineError,
@@ -52,17 +50,6 @@ MIN_API = "1.41"
 VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)")
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 
-CONNECTION_ARGS = dict(
-    docker_host=dict(type="str", default=DEFAULT_HOST, fallback=(env_fallback, ["DOCKER_HOST"])),
-    tls=dict(type="bool", default=False),
-    validate_certs=dict(type="bool", default=False),
-    ca_path=dict(type="path"),
-    client_cert=dict(type="path"),
-    client_key=dict(type="path"),
-    api_version=dict(type="str", default="auto"),
-    timeout=dict(type="int", default=60),
-    use_ssh_client=dict(type="bool", default=False),
-)
 
 QUORUM_SIGNS = (
     "does not have a leader",
@@ -105,13 +92,6 @@ def version_tuple(version):
     if not match:
         raise ValueError("invalid Engine API version %r" % (version,))
     return int(match.group(1)), int(match.group(2))
-
-
-def connection_argument_spec(**options):
-    """The common connection options merged with a module's own options."""
-    spec = dict((k, dict(v)) for k, v in CONNECTION_ARGS.items())
-    spec.update(options)
-    return spec
 
 
 def is_quorum_message(text):

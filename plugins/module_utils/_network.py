@@ -31,6 +31,9 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._wait import Clock
 # swarmkit's rule for object names (controlapi validateAnnotations), 63 characters at most.
 NAME_RE = re.compile(r"^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$")
 ENCRYPTED = "encrypted"
+# Networks every engine has of its own, refused by name before any call. The swarm's ingress network is
+# not among them: it is managed with ingress: true, and guard_ingress_kept refuses it otherwise.
+BUILTIN = ("bridge", "host", "none", "docker_gwbridge")
 # Driver options the engine adds on its own: they count only when the user declares them.
 ENGINE_OPTIONS = ("com.docker.network.driver.overlay.vxlanid_list",)
 IPAM_KEYS = (("subnet", "Subnet"), ("gateway", "Gateway"), ("ip_range", "IPRange"), ("aux_addresses", "AuxiliaryAddresses"))
@@ -132,6 +135,11 @@ def validate(params):
         )
     if len(name) > 63:
         raise InvalidInput("name: '%s' is %d characters long; use 63 or fewer." % (name, len(name)))
+    if name in BUILTIN:
+        raise InvalidInput(
+            "name: '%s' is a network the engine makes on every node itself, not a swarm overlay network this module manages; "
+            "use another name." % name
+        )
     driver = params.get("driver") or "overlay"
     if params.get("encrypted") and driver != "overlay":
         raise InvalidInput("encrypted: only overlay networks can be encrypted (driver is %s); use driver: overlay or leave encrypted out." % driver)

@@ -18,7 +18,7 @@ import re
 from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
-from ansible_collections.beekeeper.swarm.plugins.module_utils._client import connection_argument_spec
+from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
 from ansible_collections.beekeeper.swarm.plugins.module_utils._cluster import LABEL_KEY_RE
 from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import ServiceWatch, rollout_expected, wait_services
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
@@ -47,8 +47,7 @@ def argument_spec(kind):
         labels=dict(type="dict"),
         rotate=dict(type="bool", default=True),
         keep=dict(type="int", default=1),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=300),
+        **wait_args(),
         force=dict(type="bool", default=False),
     )
     if kind == "config":

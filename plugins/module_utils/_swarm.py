@@ -243,7 +243,7 @@ def _init_and_describe(engine, body, what, params):
     """POST /swarm/init, wait until this node is the ready leader, and describe the swarm."""
     node_id = _api.init_swarm(engine, _compact(body), what)
     if params.get("wait", True):
-        _wait_manager_ready(engine, node_id, params.get("wait_timeout") or params["timeout"])
+        _wait_manager_ready(engine, node_id, params["wait_timeout"])
     info_swarm, _role = local_state(engine)
     cluster = _api.inspect_swarm(engine)
     return _swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
@@ -379,7 +379,7 @@ def _wait_active(engine, params, what):
     """(info['Swarm'], role) once this node is active in the swarm; one look only with wait: false."""
     if not params.get("wait", True):
         return _active(engine)[1]
-    return wait_until(lambda: _active(engine), params.get("wait_timeout") or params["timeout"], what)
+    return wait_until(lambda: _active(engine), params["wait_timeout"], what)
 
 
 def _cleanup_failed_join(engine):

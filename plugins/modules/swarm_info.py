@@ -122,7 +122,7 @@ tasks:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils._client import connection_argument_spec
+from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec
 from ansible_collections.beekeeper.swarm.plugins.module_utils._info import gather
 from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
 

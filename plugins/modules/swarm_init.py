@@ -208,13 +208,14 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils._client import connection_argument_spec
+from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
 from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
 from ansible_collections.beekeeper.swarm.plugins.module_utils._swarm import init
 
 
 def main():
     argument_spec = connection_argument_spec(
+        **wait_args(120),
         advertise_addr=dict(type="str"),
         listen_addr=dict(type="str", default="0.0.0.0:2377"),
         data_path_addr=dict(type="str"),

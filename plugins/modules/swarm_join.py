@@ -128,13 +128,14 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils._client import connection_argument_spec
+from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
 from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
 from ansible_collections.beekeeper.swarm.plugins.module_utils._swarm import join
 
 
 def main():
     argument_spec = connection_argument_spec(
+        **wait_args(120),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         remote_addrs=dict(type="list", elements="str"),
         join_token=dict(type="str", no_log=True),

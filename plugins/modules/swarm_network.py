@@ -257,7 +257,7 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils._client import connection_argument_spec
+from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
 from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
 from ansible_collections.beekeeper.swarm.plugins.module_utils._network import manage
 
@@ -285,8 +285,7 @@ def main():
         labels=dict(type="dict"),
         driver_options=dict(type="dict"),
         force=dict(type="bool", default=False),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=300),
+        **wait_args(),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     run(module, manage)

@@ -159,7 +159,7 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils._client import connection_argument_spec
+from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
 from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
 from ansible_collections.beekeeper.swarm.plugins.module_utils._nodes import manage
 
@@ -174,8 +174,7 @@ def main():
         labels_state=dict(type="str", choices=["merge", "replace"], default="merge"),
         labels_to_remove=dict(type="list", elements="str"),
         force=dict(type="bool", default=False),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=300),
+        **wait_args(),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     run(module, manage)

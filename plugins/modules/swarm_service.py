@@ -604,7 +604,7 @@ tasks:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils._client import connection_argument_spec
+from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
 from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
 from ansible_collections.beekeeper.swarm.plugins.module_utils._service import manage
 
@@ -710,8 +710,7 @@ def main():
         update_config=_rollout(["continue", "pause", "rollback"]),
         rollback_config=_rollout(["continue", "pause"]),
         force_update=dict(type="bool", default=False),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=300),
+        **wait_args(),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     run(module, manage)

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils import _client
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _args, _client
 from ansible_collections.beekeeper.swarm.plugins.module_utils._client import Engine
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import ApiVersionError
 
@@ -95,9 +95,9 @@ def test_is_quorum_message(text, expected):
 
 
 def test_connection_argument_spec_merges_and_copies():
-    spec = _client.connection_argument_spec(node=dict(type="str", required=True))
+    spec = _args.connection_argument_spec(node=dict(type="str", required=True))
     assert spec["node"] == dict(type="str", required=True)
     assert spec["docker_host"]["default"] == "unix:///var/run/docker.sock"
-    assert set(_client.CONNECTION_ARGS) <= set(spec)
+    assert set(_args.CONNECTION_ARGS) <= set(spec)
     spec["timeout"]["default"] = 1
-    assert _client.CONNECTION_ARGS["timeout"]["default"] == 60, "a module must not change the shared options"
+    assert _args.CONNECTION_ARGS["timeout"]["default"] == 60, "a module must not change the shared options"

@@ -108,6 +108,10 @@ BAD = [
     (params(driver_options={"com.docker.network.driver.mtu": 1400}),
      "driver_options.com.docker.network.driver.mtu: 1400 is not a string (int); quote it in YAML (for example '1400')."),
     (params(driver_options={"": "x"}), "driver_options: a key is empty; every key needs a name."),
+    (params(name="docker_gwbridge"), "name: 'docker_gwbridge' is a network the engine makes on every node itself, not a swarm overlay "
+                                     "network this module manages; use another name."),
+    (params(name="bridge", state="absent"), "name: 'bridge' is a network the engine makes on every node itself, not a swarm overlay "
+                                            "network this module manages; use another name."),
     (params(driver_options={"encrypted": ""}),
      "driver_options: 'encrypted' is set by the encrypted option; remove it from driver_options and use encrypted: true."),
 ]
