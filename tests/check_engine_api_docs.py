@@ -3,8 +3,10 @@
 
 The minimum comes from the option's own docs ("Engine API 1.44+"), else the collection's floor
 (1.41, Docker Engine 20.10). Two checks, run by `make lint`:
-  - every option an option table gates on a newer API (_service_spec.OPTIONS, _swarm.SWARM_SETTINGS,
-    _network.TABLE) says so in its module's docs, so the docs cannot fall behind the code;
+  - every option an option table gates on a newer API (_service_spec.OPTIONS, _swarm.SWARM_SETTINGS and
+    INIT_REQUEST, _network.TABLE) says so in its module's docs, so the docs cannot fall behind the code
+    (the tables are also where the modules' argument specs come from, and ansible-test's
+    validate-modules holds the docs to those);
   - docs/engine-api.md is what this script renders (`--write` regenerates it).
 """
 
@@ -27,7 +29,7 @@ PAGE = ROOT / "docs" / "engine-api.md"
 API_RE = re.compile(r"Engine API (\d+\.\d+)\+")
 GATED = {
     "swarm_service": [(o.option, o.min_api) for o in _service_spec.OPTIONS if o.min_api],
-    "swarm_init": [(f.option, f.min_api) for f in _swarm.SWARM_SETTINGS if f.min_api],
+    "swarm_init": [(f.option, f.min_api) for f in _swarm.SWARM_SETTINGS + _swarm.INIT_REQUEST if f.min_api],
     "swarm_network": [(f.option, f.min_api) for f in _network.TABLE if f.min_api],
 }
 

@@ -16,7 +16,8 @@ import copy
 import ipaddress
 import re
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _api, _table
+from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
 from ansible_collections.beekeeper.swarm.plugins.module_utils._cluster import validate_labels
 from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import ServiceWatch, rollout_expected, wait_services
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
@@ -25,7 +26,7 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
     InvalidInput,
     Refused,
 )
-from ansible_collections.beekeeper.swarm.plugins.module_utils._spec import Field, gate
+from ansible_collections.beekeeper.swarm.plugins.module_utils._table import Field, gate
 from ansible_collections.beekeeper.swarm.plugins.module_utils._wait import Clock, wait_until
 
 # swarmkit's rule for object names (controlapi validateAnnotations), 63 characters at most.
@@ -42,19 +43,37 @@ ENDED = ("complete", "shutdown", "failed", "rejected", "remove", "orphaned")
 # What the engine says while endpoints of a deleted network are still being released.
 BUSY_SIGNS = ("in use", "active endpoints", "has active", "already exists")
 
-# option -> where it lives in the engine's network object, how it is compared, engine default, min API.
-# Everything here exists at Engine API 1.41, the collection's floor.
+# option -> where it lives in the engine's network object, how it is compared, engine default, min API,
+# argument spec. Everything here exists at Engine API 1.41, the collection's floor. Only declared values
+# are compared (an undeclared one is None); ``project`` limits the engine's value to what is declared.
+def _project_options(have, want):
+    declared = want or {}
+    return dict((k, v) for k, v in (have or {}).items() if k not in ENGINE_OPTIONS or k in declared)
+
+
+def _project_ipam(have, want):
+    return _ipam_projection(have, want)
+
+
 TABLE = (
     Field("driver", ("Driver",), "value", default="overlay", min_api="1.41"),
-    Field("scope", ("Scope",), "value", default="swarm", min_api="1.41"),
+    Field("scope", ("Scope",), "value", default="swarm", min_api="1.41", choices=["swarm", "local"]),
     Field("attachable", ("Attachable",), "bool", default=False, min_api="1.41"),
     Field("internal", ("Internal",), "bool", default=False, min_api="1.41"),
     Field("ingress", ("Ingress",), "bool", default=False, min_api="1.41"),
     Field("ipv6", ("EnableIPv6",), "bool", default=False, min_api="1.41"),
     Field("encrypted", ("Options",), "encrypted", default=False, min_api="1.41"),
-    Field("driver_options", ("Options",), "options", min_api="1.41"),
+    Field("driver_options", ("Options",), "options", min_api="1.41", project=_project_options),
     Field("labels", ("Labels",), "dict", min_api="1.41"),
-    Field("ipam", ("IPAM",), "ipam", min_api="1.41"),
+    Field("ipam", ("IPAM",), "ipam", min_api="1.41", project=_project_ipam, same=lambda have, want: _ipam_same(want, have), options=dict(
+        driver=dict(type="str"),
+        config=dict(type="list", elements="dict", options=dict(
+            subnet=dict(type="str"),
+            gateway=dict(type="str"),
+            ip_range=dict(type="str"),
+            aux_addresses=dict(type="dict"),
+        )),
+    )),
 )
 OPTIONS = tuple(f.option for f in TABLE)
 
@@ -215,24 +234,28 @@ def ipam_view(net):
     return dict(driver=ipam.get("Driver") or "default", config=config)
 
 
-def current(field, net, want=None):
-    """The network's value for one field, in user units; ``want`` limits what counts (options, ipam)."""
+def _engine_value(field, net):
+    """The network's value for one field, in user units, before projection onto what is declared."""
     if field.kind == "encrypted":
         return ENCRYPTED in (net.get("Options") or {})
     if field.kind == "options":
-        declared = want or {}
-        return dict((k, v) for k, v in (net.get("Options") or {}).items()
-                    if k != ENCRYPTED and (k not in ENGINE_OPTIONS or k in declared))
+        return dict((k, v) for k, v in (net.get("Options") or {}).items() if k != ENCRYPTED)
     if field.kind == "dict":
         return dict(net.get(field.path[0]) or {})
     if field.kind == "ipam":
-        return _ipam_projection(ipam_view(net), want)
+        return ipam_view(net)
     value = net.get(field.path[0])
     if field.kind == "bool":
         return bool(value)
     if value in (None, "") and field.default is not None:
         return field.default
     return value
+
+
+def current(field, net, want=None):
+    """The network's value for one field, in user units; ``want`` limits what counts (options, ipam)."""
+    value = _engine_value(field, net)
+    return field.project(value, want) if field.project is not None else value
 
 
 def _ipam_projection(view, want):
@@ -251,20 +274,20 @@ def _ipam_projection(view, want):
 
 
 def compare(want, net):
-    """[(option, before, after)] for every declared option the network has otherwise (user units)."""
-    changes = []
-    for field in TABLE:
-        after = want.get(field.option)
-        if after is None:
-            continue
-        before = current(field, net, after)
-        if field.kind == "ipam":
-            same = _ipam_same(after, before)
-        else:
-            same = before == after
-        if not same:
-            changes.append((field.option, before, after))
-    return changes
+    """The declared options the network has otherwise (user units)."""
+    have = dict((f.option, _engine_value(f, net)) for f in TABLE)
+    return _table.compare(want, have, TABLE, declared_only=True)
+
+
+def argument_spec():
+    """swarm_network's whole argument spec, the table's options with their engine defaults."""
+    return connection_argument_spec(
+        name=dict(type="str", required=True),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        force=dict(type="bool", default=False),
+        **_table.argument_spec(TABLE, defaults=True),
+        **wait_args(),
+    )
 
 
 def _ipam_same(want, have):
@@ -464,7 +487,7 @@ def manage(engine, params, check_mode):
     if not changes:
         result["network"] = network_view(net, [_service_name(s) for s in services + publishing], [c["name"] for c in containers])
         return result
-    changed = [c[0] for c in changes]
+    changed = changes.options()
     guard_ingress_kept(net, want)
     _guard(net, "recreate", changed, services, publishing, containers, params.get("force"))
     actions = (["detach service %s" % _service_name(s) for s in services] + ["detach container %s" % c["name"] for c in containers]

@@ -10,21 +10,18 @@ converged (_converge), failing with the engine's own task errors when it does no
 
 from __future__ import annotations
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _api, _table
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _service_spec as spec_table
+from ansible_collections.beekeeper.swarm.plugins.module_utils._changes import Changes, whole
 from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import rollout_expected, wait_converged, wait_removed
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import EngineError, InvalidInput, NotFound
 from ansible_collections.beekeeper.swarm.plugins.module_utils._objects import list_objects, resolve_object
 
-SPEC_OPTIONS = [o.option.split(".")[0] for o in spec_table.OPTIONS] + ["env_files"]
+SPEC_OPTIONS = [f.option.split(".")[0] for f in spec_table.OPTIONS] + ["env_files"]
 
 
 def gate(engine, params):
-    for opt in spec_table.used_options(params):
-        if opt.min_api:
-            engine.require(opt.option, opt.min_api)
-    if params.get("mode") in ("replicated-job", "global-job"):
-        engine.require("mode: %s" % params["mode"], "1.41")
+    _table.gate(engine, params, spec_table.OPTIONS)
 
 
 def _read_env_files(params):
@@ -145,9 +142,8 @@ def _diff(before, after):
     the options (top-level, e.g. the whole update_config) whose values differ, including one only one side
     shows (replicas, when the mode changes from replicated)."""
     if not before or not after:
-        return dict(before=before, after=after)
-    keys = [k for k in list(after) + [k for k in before if k not in after] if before.get(k) != after.get(k)]
-    return dict(before=dict((k, before.get(k)) for k in keys), after=dict((k, after.get(k)) for k in keys))
+        return whole(before, after)
+    return Changes.between(before, after).diff()
 
 
 def service_result(service, canon, names, report=None):
@@ -179,16 +175,17 @@ def manage(engine, params, check_mode):
     wanted = spec_table.canonical(spec)
     names.update(_network_names(engine) if current else {})
     before = spec_table.canonical(current["Spec"]) if current else None
-    changes = []
+    changes = Changes()
     if current:
         changes = spec_table.compare(wanted, before, keep_replicas=params.get("keep_replicas"), force_update=params.get("force_update"))
         if params.get("keep_replicas") and wanted.get("mode") == "replicated":
             wanted["replicas"] = before["replicas"]
-        wanted["force_update"] = dict((o, a) for o, _b, a in changes).get("force_update", before.get("force_update"))
+        stepped = changes.get("force_update")
+        wanted["force_update"] = stepped.after if stepped else before.get("force_update")
     changed = current is None or bool(changes)
     result = dict(
         changed=changed,
-        changes=sorted(set(option.split(".")[0] for option, _b, _a in changes)),
+        changes=changes.top_level(),
         diff=_diff(spec_table.view(before, names) if before else {}, spec_table.view(wanted, names)),
         warnings=warnings,
     )
@@ -205,7 +202,7 @@ def manage(engine, params, check_mode):
         before_write, _answer = _api.update_service(
             engine, service_id, lambda live: spec_table.apply_changes(live, spec, changes), headers=headers)
         since = before_write.get("UpdateStatus")
-        rollout = rollout_expected(before_write["Spec"], spec, [spec_table.BY_OPTION[o].path for o, _b, _a in changes])
+        rollout = rollout_expected(before_write["Spec"], spec, spec_table.changed_paths(changes))
     else:
         created = _api.create_service(engine, spec, headers=headers)
         warnings.extend(created.get("Warnings") or [])

@@ -7,7 +7,8 @@ from __future__ import annotations
 import ipaddress
 import socket
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils import _api, _spec
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _api, _table
+from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
 from ansible_collections.beekeeper.swarm.plugins.module_utils._cluster import (
     majority,
     node_view,
@@ -21,7 +22,8 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
     QuorumLost,
     Refused,
 )
-from ansible_collections.beekeeper.swarm.plugins.module_utils._spec import Field
+from ansible_collections.beekeeper.swarm.plugins.module_utils._kinds import parse_duration
+from ansible_collections.beekeeper.swarm.plugins.module_utils._table import Field
 from ansible_collections.beekeeper.swarm.plugins.module_utils._wait import wait_until
 
 # SwarmSpec settings: option -> where it lives, its kind and the engine's default.
@@ -38,14 +40,49 @@ SWARM_SETTINGS = (
     Field("labels", ("Labels",), "dict", {}),
 )
 
-# Options of the init request itself (not of the SwarmSpec), with the first API that has them.
-INIT_REQUEST_API = {"data_path_addr": "1.31", "default_addr_pool": "1.39", "subnet_size": "1.39", "data_path_port": "1.40"}
+# Options of the init request itself (not of the SwarmSpec): where they go in the request, the first API
+# that has them (all older than the collection's floor, 1.41), and their argument spec.
+INIT_REQUEST = (
+    Field("advertise_addr", ("AdvertiseAddr",)),
+    Field("listen_addr", ("ListenAddr",), arg_default="0.0.0.0:2377"),
+    Field("data_path_addr", ("DataPathAddr",), min_api="1.31"),
+    Field("data_path_port", ("DataPathPort",), "int", min_api="1.40"),
+    Field("default_addr_pool", ("DefaultAddrPool",), "list", min_api="1.39"),
+    Field("subnet_size", ("SubnetSize",), "int", min_api="1.39"),
+    Field("availability", ("Availability",), choices=["active", "pause", "drain"]),
+)
 DEFAULT_LISTEN = "0.0.0.0:2377"
 ROTATIONS = (
     ("rotate_worker_token", "rotateWorkerToken", "rotate worker token"),
     ("rotate_manager_token", "rotateManagerToken", "rotate manager token"),
     ("rotate_unlock_key", "rotateManagerUnlockKey", "rotate unlock key"),
 )
+
+
+def settings_view(spec):
+    """The swarm's settings in the options' terms, engine defaults filled in."""
+    return _table.view(_table.canonical(spec, SWARM_SETTINGS), SWARM_SETTINGS)
+
+
+def _compare(wanted, spec, init_only=False):
+    """The settings whose wanted API value (``_table.desired``) differs from the SwarmSpec's."""
+    wanted = dict((f.option, _table.canon(f, wanted.get(f.option))) for f in SWARM_SETTINGS)
+    return _table.compare(wanted, _table.canonical(spec, SWARM_SETTINGS), SWARM_SETTINGS, init_only=init_only, declared_only=True)
+
+
+def init_argument_spec():
+    """swarm_init's whole argument spec: the init request's options and the SwarmSpec settings with their
+    engine defaults, from the two tables; rotation, recovery and secrets; connection and wait."""
+    return connection_argument_spec(
+        **_table.argument_spec(INIT_REQUEST),
+        **_table.argument_spec(SWARM_SETTINGS, defaults=True),
+        rotate_worker_token=dict(type="bool", default=False),
+        rotate_manager_token=dict(type="bool", default=False),
+        rotate_unlock_key=dict(type="bool", default=False),
+        force_new_cluster=dict(type="bool", default=False),
+        include_secrets=dict(type="bool", default=False),
+        **wait_args(120),
+    )
 
 
 def local_state(engine):
@@ -86,7 +123,7 @@ def validate_init(params):
         raise InvalidInput("data_path_port: %s is outside 1024-49151; the default VXLAN port is 4789." % port)
     for option in ("dispatcher_heartbeat", "cert_expiry"):
         if params.get(option) is not None:
-            _spec.parse_duration(params[option], option)
+            parse_duration(params[option], option)
 
 
 def _swarm_result(engine, cluster, info_swarm, include_secrets):
@@ -96,7 +133,7 @@ def _swarm_result(engine, cluster, info_swarm, include_secrets):
         node_addr=info_swarm.get("NodeAddr"),
         created_at=cluster.get("CreatedAt"),
         updated_at=cluster.get("UpdatedAt"),
-        settings=_spec.view(cluster.get("Spec") or {}, SWARM_SETTINGS),
+        settings=settings_view(cluster.get("Spec") or {}),
         default_addr_pool=cluster.get("DefaultAddrPool"),
         subnet_size=cluster.get("SubnetSize"),
         data_path_port=cluster.get("DataPathPort"),
@@ -129,10 +166,9 @@ def _init_only_warnings(params, cluster, info_swarm):
     for option, current in pairs:
         if params.get(option) is not None and params[option] != current:
             warnings.append("%s %s differs from the swarm's %s" % (option, params[option], current))
-    wanted = _spec.desired(params, SWARM_SETTINGS)
-    for option, before, after in _spec.compare(wanted, cluster.get("Spec") or {}, SWARM_SETTINGS, init_only=True):
-        if params.get(option) is not None:
-            warnings.append("%s %s differs from the swarm's %s" % (option, after, before))
+    for change in _compare(_table.desired(params, SWARM_SETTINGS), cluster.get("Spec") or {}, init_only=True):
+        if params.get(change.option) is not None:
+            warnings.append("%s %s differs from the swarm's %s" % (change.option, change.after, change.before))
     if warnings:
         return ["Settings that only take effect when a swarm is created were left as they are: %s. "
                 "They change only with a new swarm." % "; ".join(warnings)]
@@ -142,13 +178,10 @@ def _init_only_warnings(params, cluster, info_swarm):
 def init(engine, params, check_mode):
     """swarm_init: create the swarm, or reconcile the settings of the one this manager runs."""
     validate_init(params)
-    _spec.gate(engine, params, SWARM_SETTINGS)
-    for option, min_api in INIT_REQUEST_API.items():
-        if params.get(option) is not None:
-            engine.require(option, min_api)
+    _table.gate(engine, params, SWARM_SETTINGS + INIT_REQUEST)
     info_swarm, role = local_state(engine)
     state = info_swarm.get("LocalNodeState")
-    wanted = _spec.desired(params, SWARM_SETTINGS)
+    wanted = _table.desired(params, SWARM_SETTINGS)
     if params.get("force_new_cluster"):
         return _force_new_cluster(engine, params, info_swarm, role, check_mode)
     if state in ("pending", "error"):
@@ -170,7 +203,7 @@ def init(engine, params, check_mode):
 
 
 def _create(engine, params, wanted, check_mode):
-    after = dict((f.option, _spec.to_user(f, wanted[f.option])) for f in SWARM_SETTINGS)
+    after = dict((f.option, _table.to_user(f, wanted[f.option])) for f in SWARM_SETTINGS)
     result = dict(changed=True, actions=["create swarm"], diff=dict(before={}, after=after))
     if params.get("autolock"):
         result["warnings"] = ["autolock is on: keep the unlock key (include_secrets: true, with no_log) in a vault; "
@@ -186,7 +219,7 @@ def _create(engine, params, wanted, check_mode):
         SubnetSize=params.get("subnet_size"),
         ForceNewCluster=False,
         Availability=params.get("availability"),
-        Spec=_spec.apply({}, wanted, SWARM_SETTINGS, init=True),
+        Spec=_table.apply({}, wanted, SWARM_SETTINGS, init=True),
     )
     result["swarm"] = _init_and_describe(engine, body, "initialise swarm", params)
     return result
@@ -195,17 +228,17 @@ def _create(engine, params, wanted, check_mode):
 def _reconcile(engine, params, wanted, info_swarm, check_mode):
     cluster = _api.inspect_swarm(engine)
     spec = cluster.get("Spec") or {}
-    changes = _spec.compare(wanted, spec, SWARM_SETTINGS)
+    changes = _compare(wanted, spec)
     rotate = [(query, action) for option, query, action in ROTATIONS if params.get(option)]
     if params.get("rotate_unlock_key") and not wanted["autolock"]:
         raise InvalidInput("rotate_unlock_key: the swarm has no unlock key unless autolock: true; set autolock: true.")
     actions = [action for _query, action in rotate]
     if changes:
-        actions.insert(0, "update settings: %s" % ", ".join(c[0] for c in changes))
+        actions.insert(0, "update settings: %s" % ", ".join(changes.options()))
     result = dict(changed=bool(actions), actions=actions, warnings=_init_only_warnings(params, cluster, info_swarm))
-    result["diff"] = dict(before=_spec.view(spec, SWARM_SETTINGS), after=_spec.view(_spec.apply(spec, wanted, SWARM_SETTINGS), SWARM_SETTINGS))
+    result["diff"] = dict(before=settings_view(spec), after=settings_view(_table.apply(spec, wanted, SWARM_SETTINGS)))
     if result["changed"] and not check_mode:
-        _api.update_swarm(engine, lambda live: _spec.apply(live, wanted, SWARM_SETTINGS), rotate=tuple(q for q, _action in rotate))
+        _api.update_swarm(engine, lambda live: _table.apply(live, wanted, SWARM_SETTINGS), rotate=tuple(q for q, _action in rotate))
         cluster = _api.inspect_swarm(engine)
     result["swarm"] = _swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
     return result
@@ -293,7 +326,7 @@ def join(engine, params, check_mode):
     """swarm_join: be in the swarm at remote_addrs with the given role (or out of any swarm)."""
     validate_join(params)
     if params.get("data_path_addr"):
-        engine.require("data_path_addr", INIT_REQUEST_API["data_path_addr"])
+        _table.gate(engine, params, [f for f in INIT_REQUEST if f.option == "data_path_addr"])
     info_swarm, role = local_state(engine)
     actions, warnings = [], []
     if info_swarm.get("LocalNodeState") == "locked":

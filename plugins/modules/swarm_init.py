@@ -208,38 +208,12 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
 from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
-from ansible_collections.beekeeper.swarm.plugins.module_utils._swarm import init
+from ansible_collections.beekeeper.swarm.plugins.module_utils._swarm import init, init_argument_spec
 
 
 def main():
-    argument_spec = connection_argument_spec(
-        **wait_args(120),
-        advertise_addr=dict(type="str"),
-        listen_addr=dict(type="str", default="0.0.0.0:2377"),
-        data_path_addr=dict(type="str"),
-        data_path_port=dict(type="int"),
-        default_addr_pool=dict(type="list", elements="str"),
-        subnet_size=dict(type="int"),
-        availability=dict(type="str", choices=["active", "pause", "drain"]),
-        autolock=dict(type="bool", default=False),
-        cert_expiry=dict(type="str", default="2160h"),
-        dispatcher_heartbeat=dict(type="str", default="5s"),
-        task_history_limit=dict(type="int", default=5),
-        snapshot_interval=dict(type="int", default=10000),
-        keep_old_snapshots=dict(type="int", default=0),
-        log_entries_for_slow_followers=dict(type="int", default=500),
-        election_tick=dict(type="int", default=10),
-        heartbeat_tick=dict(type="int", default=1),
-        labels=dict(type="dict", default={}),
-        rotate_worker_token=dict(type="bool", default=False),
-        rotate_manager_token=dict(type="bool", default=False),
-        rotate_unlock_key=dict(type="bool", default=False),
-        force_new_cluster=dict(type="bool", default=False),
-        include_secrets=dict(type="bool", default=False),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=init_argument_spec(), supports_check_mode=True)
     run(module, init, secrets_option="include_secrets")
 
 

@@ -257,37 +257,12 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
 from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
-from ansible_collections.beekeeper.swarm.plugins.module_utils._network import manage
+from ansible_collections.beekeeper.swarm.plugins.module_utils._network import argument_spec, manage
 
 
 def main():
-    argument_spec = connection_argument_spec(
-        name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        driver=dict(type="str", default="overlay"),
-        scope=dict(type="str", choices=["swarm", "local"], default="swarm"),
-        attachable=dict(type="bool", default=False),
-        internal=dict(type="bool", default=False),
-        encrypted=dict(type="bool", default=False),
-        ipv6=dict(type="bool", default=False),
-        ingress=dict(type="bool", default=False),
-        ipam=dict(type="dict", options=dict(
-            driver=dict(type="str"),
-            config=dict(type="list", elements="dict", options=dict(
-                subnet=dict(type="str"),
-                gateway=dict(type="str"),
-                ip_range=dict(type="str"),
-                aux_addresses=dict(type="dict"),
-            )),
-        )),
-        labels=dict(type="dict"),
-        driver_options=dict(type="dict"),
-        force=dict(type="bool", default=False),
-        **wait_args(),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     run(module, manage)
 
 

@@ -604,115 +604,13 @@ tasks:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
 from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
 from ansible_collections.beekeeper.swarm.plugins.module_utils._service import manage
-
-
-def _opts(**options):
-    return dict(type="dict", options=options)
-
-
-def _rollout(actions):
-    return _opts(
-        parallelism=dict(type="int"),
-        delay=dict(type="str"),
-        failure_action=dict(type="str", choices=actions),
-        monitor=dict(type="str"),
-        max_failure_ratio=dict(type="float"),
-        order=dict(type="str", choices=["stop-first", "start-first"]),
-    )
-
-
-def _refs():
-    return dict(type="list", elements="dict", options=dict(
-        source=dict(type="str", required=True),
-        target=dict(type="str"),
-        uid=dict(type="int"),
-        gid=dict(type="int"),
-        mode=dict(type="raw"),
-    ))
+from ansible_collections.beekeeper.swarm.plugins.module_utils._service_spec import argument_spec
 
 
 def main():
-    argument_spec = connection_argument_spec(
-        name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        rollback=dict(type="bool", default=False),
-        image=dict(type="str"),
-        resolve_image=dict(type="bool", default=False),
-        with_registry_auth=dict(type="bool", default=False),
-        entrypoint=dict(type="raw"),
-        command=dict(type="raw"),
-        args=dict(type="list", elements="str"),
-        env=dict(type="raw"),
-        env_files=dict(type="list", elements="path"),
-        labels=dict(type="dict"),
-        container_labels=dict(type="dict"),
-        mode=dict(type="str", choices=["replicated", "global", "replicated-job", "global-job"], default="replicated"),
-        replicas=dict(type="int"),
-        keep_replicas=dict(type="bool", default=False),
-        max_concurrent=dict(type="int"),
-        total_completions=dict(type="int"),
-        hostname=dict(type="str"),
-        user=dict(type="str"),
-        groups=dict(type="list", elements="str"),
-        workdir=dict(type="str"),
-        tty=dict(type="bool"),
-        read_only=dict(type="bool"),
-        init=dict(type="bool"),
-        stop_signal=dict(type="str"),
-        stop_grace_period=dict(type="str"),
-        hosts=dict(type="raw"),
-        dns=_opts(nameservers=dict(type="list", elements="str"), search=dict(type="list", elements="str"),
-                  options=dict(type="list", elements="str")),
-        healthcheck=_opts(test=dict(type="raw"), interval=dict(type="str"), timeout=dict(type="str"), retries=dict(type="int"),
-                          start_period=dict(type="str"), start_interval=dict(type="str")),
-        mounts=dict(type="list", elements="dict", options=dict(
-            type=dict(type="str", choices=["volume", "bind", "tmpfs"], default="volume"),
-            source=dict(type="str"),
-            target=dict(type="str", required=True),
-            readonly=dict(type="bool", default=False),
-            propagation=dict(type="str", choices=["private", "rprivate", "shared", "rshared", "slave", "rslave"]),
-            no_copy=dict(type="bool", default=False),
-            volume_driver=dict(type="str"),
-            volume_options=dict(type="dict"),
-            volume_labels=dict(type="dict"),
-            tmpfs_size=dict(type="str"),
-            tmpfs_mode=dict(type="raw"),
-        )),
-        secrets=dict(_refs(), no_log=False),  # references to secrets by name, not secret data
-        configs=_refs(),
-        ulimits=dict(type="list", elements="dict", options=dict(
-            name=dict(type="str", required=True), soft=dict(type="int", required=True), hard=dict(type="int"))),
-        cap_add=dict(type="list", elements="str"),
-        cap_drop=dict(type="list", elements="str"),
-        sysctls=dict(type="dict"),
-        oom_score_adj=dict(type="int"),
-        limits=_opts(cpus=dict(type="float"), memory=dict(type="str"), pids=dict(type="int")),
-        reservations=_opts(cpus=dict(type="float"), memory=dict(type="str"), generic_resources=dict(
-            type="list", elements="dict", options=dict(kind=dict(type="str", required=True), value=dict(type="raw", required=True)))),
-        restart_policy=_opts(condition=dict(type="str", choices=["none", "on-failure", "any"]), delay=dict(type="str"),
-                             max_attempts=dict(type="int"), window=dict(type="str")),
-        placement=_opts(constraints=dict(type="list", elements="str"), preferences=dict(type="list", elements="dict"),
-                        max_replicas=dict(type="int")),
-        networks=dict(type="list", elements="dict", options=dict(
-            name=dict(type="str", required=True), aliases=dict(type="list", elements="str"), driver_opts=dict(type="dict"))),
-        endpoint_mode=dict(type="str", choices=["vip", "dnsrr"], default="vip"),
-        ports=dict(type="list", elements="dict", options=dict(
-            target=dict(type="int", required=True),
-            published=dict(type="int"),
-            protocol=dict(type="str", choices=["tcp", "udp", "sctp"], default="tcp"),
-            mode=dict(type="str", choices=["ingress", "host"], default="ingress"),
-            name=dict(type="str"),
-        )),
-        logging=_opts(driver=dict(type="str"), options=dict(type="dict")),
-        update_config=_rollout(["continue", "pause", "rollback"]),
-        rollback_config=_rollout(["continue", "pause"]),
-        force_update=dict(type="bool", default=False),
-        **wait_args(),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     run(module, manage)
 
 

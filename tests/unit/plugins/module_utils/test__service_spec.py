@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _service_spec as S
+from ansible_collections.beekeeper.swarm.plugins.module_utils._client import version_tuple
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import InvalidInput
 
 SEC = 10 ** 9
@@ -34,9 +35,13 @@ ENGINE_MINIMAL = {
 }
 
 
+def triples(changes):
+    return [(c.option, c.before, c.after) for c in changes]
+
+
 def test_minimal_spec_matches_what_the_engine_returns():
     wanted = S.canonical(S.build(params()))
-    assert S.compare(wanted, S.canonical(ENGINE_MINIMAL)) == []
+    assert not S.compare(wanted, S.canonical(ENGINE_MINIMAL))
 
 
 @pytest.mark.parametrize("option, value, path, api", [
@@ -95,27 +100,27 @@ def test_order_does_not_matter():
                                      ports=[{"target": 1, "published": 2}, {"target": 3, "published": 4}])))
     two = S.canonical(S.build(params(env=["B=2", "A=1"], placement={"constraints": ["y==2", "x==1"]},
                                      ports=[{"target": 3, "published": 4}, {"target": 1, "published": 2}])))
-    assert S.compare(one, two) == []
+    assert not S.compare(one, two)
 
 
 def test_engine_defaults_count_as_set():
     explicit = S.canonical(S.build(params(update_config={"parallelism": 1, "delay": "0s", "failure_action": "pause", "monitor": "5s",
                                                          "max_failure_ratio": 0, "order": "stop-first"},
                                           restart_policy={"condition": "any", "delay": "5s"}, stop_grace_period="10s")))
-    assert S.compare(explicit, S.canonical(ENGINE_MINIMAL)) == []
+    assert not S.compare(explicit, S.canonical(ENGINE_MINIMAL))
 
 
 def test_a_changed_field_is_the_only_change():
     current = S.canonical(ENGINE_MINIMAL)
     wanted = S.canonical(S.build(params(replicas=3, update_config={"delay": "5s"})))
-    assert S.compare(wanted, current) == [("replicas", 1, 3), ("update_config.delay", 0, 5 * SEC)]
+    assert triples(S.compare(wanted, current)) == [("replicas", 1, 3), ("update_config.delay", "0s", "5s")]
 
 
 def test_keep_replicas_ignores_the_count_and_keeps_it_on_update():
     current_spec = dict(ENGINE_MINIMAL, Mode={"Replicated": {"Replicas": 7}})
     wanted_spec = S.build(params(replicas=2, env={"A": "1"}))
     changes = S.compare(S.canonical(wanted_spec), S.canonical(current_spec), keep_replicas=True)
-    assert [c[0] for c in changes] == ["env"]
+    assert changes.options() == ["env"]
     assert S.apply_changes(current_spec, wanted_spec, changes)["Mode"] == {"Replicated": {"Replicas": 7}}
 
 
@@ -123,7 +128,7 @@ def test_force_update_steps_the_counter_and_keeps_it_otherwise():
     current_spec = dict(ENGINE_MINIMAL, TaskTemplate=dict(ENGINE_MINIMAL["TaskTemplate"], ForceUpdate=4))
     wanted_spec = S.build(params())
     changes = S.compare(S.canonical(wanted_spec), S.canonical(current_spec), force_update=True)
-    assert changes == [("force_update", 4, 5)]
+    assert triples(changes) == [("force_update", 4, 5)]
     assert S.apply_changes(current_spec, wanted_spec, changes)["TaskTemplate"]["ForceUpdate"] == 5
     assert S.apply_changes(current_spec, wanted_spec, [])["TaskTemplate"]["ForceUpdate"] == 4
 
@@ -131,9 +136,9 @@ def test_force_update_steps_the_counter_and_keeps_it_otherwise():
 def test_tag_matches_an_image_pinned_to_its_digest():
     pinned = dict(ENGINE_MINIMAL, TaskTemplate=dict(ENGINE_MINIMAL["TaskTemplate"], ContainerSpec=dict(
         ENGINE_MINIMAL["TaskTemplate"]["ContainerSpec"], Image="busybox:1.36@sha256:" + "a" * 64)))
-    assert S.compare(S.canonical(S.build(params())), S.canonical(pinned)) == []
+    assert not S.compare(S.canonical(S.build(params())), S.canonical(pinned))
     other = S.canonical(S.build(params(image="busybox:1.36@sha256:" + "b" * 64)))
-    assert [c[0] for c in S.compare(other, S.canonical(pinned))] == ["image"]
+    assert S.compare(other, S.canonical(pinned)).options() == ["image"]
 
 
 @pytest.mark.parametrize("kw, msg", [
@@ -184,9 +189,35 @@ def test_healthcheck_warning(health, monitor, warns):
         assert warning.startswith("update_config.monitor (5s) is shorter than healthcheck start_period + interval x retries (30s)")
 
 
-def test_every_option_newer_than_the_floor_names_its_engine_api():
-    gated = dict((o.option, o.min_api) for o in S.OPTIONS if o.min_api and o.min_api > "1.41")
-    assert gated == {"healthcheck.start_interval": "1.44", "oom_score_adj": "1.46"}
+def test_every_gate_is_a_version_the_floor_can_compare():
+    for field in S.OPTIONS:
+        if field.min_api:
+            assert version_tuple(field.min_api) >= (1, 24), field
+
+
+def test_every_table_field_is_an_option_of_the_module():
+    spec = S.argument_spec()
+    for field in S.OPTIONS:
+        holder = spec
+        for part in field.option.split(".")[:-1]:
+            holder = holder[part]["options"]
+        assert field.option.split(".")[-1] in holder, field
+
+
+@pytest.mark.parametrize("field", [f for f in S.OPTIONS if f.default is not None and not f.counter], ids=lambda f: f.option)
+def test_every_engine_default_shown_to_the_user_means_the_default_again(field):
+    """The default as the user sees it (view), given back as the option, is no change against the engine."""
+    shown = S.view(S.canonical(ENGINE_MINIMAL))
+    value = shown
+    for part in field.option.split("."):
+        value = value[part]
+    given = {}
+    holder = given
+    parts = field.option.split(".")
+    for part in parts[:-1]:
+        holder = holder.setdefault(part, {})
+    holder[parts[-1]] = value
+    assert not S.compare(S.canonical(S.build(params(**given))), S.canonical(ENGINE_MINIMAL)), (field.option, value)
 
 
 def test_mount_options_the_engine_leaves_out_are_no_change():
@@ -196,4 +227,4 @@ def test_mount_options_the_engine_leaves_out_are_no_change():
     engine = dict(ENGINE_MINIMAL, TaskTemplate=dict(ENGINE_MINIMAL["TaskTemplate"], ContainerSpec=dict(
         ENGINE_MINIMAL["TaskTemplate"]["ContainerSpec"],
         Mounts=[{"Type": "volume", "Source": "data", "Target": "/data", "VolumeOptions": {"Labels": {"a": "b"}}}])))
-    assert S.compare(wanted, S.canonical(engine)) == []
+    assert not S.compare(wanted, S.canonical(engine))

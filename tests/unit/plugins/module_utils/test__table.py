@@ -1,6 +1,6 @@
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests for _spec: durations, and the declarative normalise / compare / apply / view."""
+"""Unit tests for _table and _kinds: durations, and the declarative normalise / compare / apply / view."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import copy
 
 import pytest
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils import _spec
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _kinds, _table
 from ansible_collections.beekeeper.swarm.plugins.module_utils._client import Engine
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import ApiVersionError, InvalidInput
-from ansible_collections.beekeeper.swarm.plugins.module_utils._spec import Field
+from ansible_collections.beekeeper.swarm.plugins.module_utils._table import Field
 
 S = 10**9
 NOT_A_DURATION = "%s: '%s' is not a duration; use a number with a unit (ns, us, ms, s, m, h, d), e.g. 5s, 1m30s, 100ms, 2160h."
@@ -41,7 +41,7 @@ GOOD_DURATIONS = [
 
 @pytest.mark.parametrize("value, expected", GOOD_DURATIONS, ids=[repr(v) for v, _e in GOOD_DURATIONS])
 def test_parse_duration(value, expected):
-    assert _spec.parse_duration(value, "opt") == expected
+    assert _kinds.parse_duration(value, "opt") == expected
 
 
 BAD_DURATIONS = [
@@ -64,7 +64,7 @@ BAD_DURATIONS = [
 @pytest.mark.parametrize("value, message", [c for c in BAD_DURATIONS if c[1]], ids=[repr(c[0]) for c in BAD_DURATIONS if c[1]])
 def test_parse_duration_refuses(value, message):
     with pytest.raises(InvalidInput) as err:
-        _spec.parse_duration(value, "cert_expiry")
+        _kinds.parse_duration(value, "cert_expiry")
     assert err.value.msg == message
 
 
@@ -85,17 +85,17 @@ FORMATTED = [
 
 @pytest.mark.parametrize("ns, text", FORMATTED, ids=[str(t) for _n, t in FORMATTED])
 def test_format_duration(ns, text):
-    assert _spec.format_duration(ns) == text
+    assert _kinds.format_duration(ns) == text
 
 
 @pytest.mark.parametrize("text", ["5s", "1m30s", "2160h", "100ms", "1h1m1s1ms1us1ns", "0s", "720h", "7ns", "1s500ms"])
 def test_format_parses_back_to_itself(text):
-    assert _spec.format_duration(_spec.parse_duration(text, "opt")) == text
+    assert _kinds.format_duration(_kinds.parse_duration(text, "opt")) == text
 
 
 @pytest.mark.parametrize("ns", [0, 1, 999, 10**6 + 1, 5 * S, 90 * S, 86400 * S + 1, 123456789012345])
 def test_parse_of_format_is_identity(ns):
-    assert _spec.parse_duration(_spec.format_duration(ns), "opt") == ns
+    assert _kinds.parse_duration(_kinds.format_duration(ns), "opt") == ns
 
 
 # -- the declarative table -----------------------------------------------------------------------
@@ -133,12 +133,12 @@ DESIRED = [
 
 @pytest.mark.parametrize("params, expected", [c[1:] for c in DESIRED], ids=[c[0] for c in DESIRED])
 def test_desired(params, expected):
-    assert _spec.desired(params, TABLE) == expected
+    assert _table.desired(params, TABLE) == expected
 
 
 def test_desired_names_the_option_of_a_bad_duration():
     with pytest.raises(InvalidInput) as err:
-        _spec.desired({"heartbeat": "5x"}, TABLE)
+        _table.desired({"heartbeat": "5x"}, TABLE)
     assert err.value.msg == NOT_A_DURATION % ("heartbeat", "5x")
 
 
@@ -146,7 +146,7 @@ COMPARE = [
     ("defaults against a default swarm: no change", {}, CURRENT, False, []),
     ("one changed value", {"history": 10}, CURRENT, False, [("history", 5, 10)]),
     ("durations compare in nanoseconds", {"heartbeat": "5000ms"}, CURRENT, False, []),
-    ("a changed duration", {"heartbeat": "10s"}, CURRENT, False, [("heartbeat", 5 * S, 10 * S)]),
+    ("a changed duration, in the user's units", {"heartbeat": "10s"}, CURRENT, False, [("heartbeat", "5s", "10s")]),
     ("labels are compared whole", {"labels": {"a": "1"}}, CURRENT, False, [("labels", {}, {"a": "1"})]),
     ("an omitted field counts as the engine default", {"history": 5}, {}, False, []),
     ("an omitted dict counts as empty", {"labels": {}}, {"Raft": {}}, False, []),
@@ -161,20 +161,27 @@ COMPARE = [
 ]
 
 
+def compare(wanted, current, init_only=False):
+    """Wanted API values against an API object, as swarm_init compares: declared options only."""
+    wanted = dict((f.option, _table.canon(f, wanted.get(f.option)) if wanted.get(f.option) is not None else None) for f in TABLE)
+    changes = _table.compare(wanted, _table.canonical(current, TABLE), TABLE, init_only=init_only, declared_only=True)
+    return [(c.option, c.before, c.after) for c in changes]
+
+
 @pytest.mark.parametrize("params, current, init_only, expected", [c[1:] for c in COMPARE], ids=[c[0] for c in COMPARE])
 def test_compare(params, current, init_only, expected):
-    wanted = _spec.desired(params, TABLE)
-    assert _spec.compare(wanted, current, TABLE, init_only=init_only) == expected
+    wanted = _table.desired(params, TABLE)
+    assert compare(wanted, current, init_only=init_only) == expected
 
 
 def test_compare_skips_options_not_wanted():
-    assert _spec.compare({"history": 9}, CURRENT, TABLE) == [("history", 5, 9)]
+    assert compare({"history": 9}, CURRENT) == [("history", 5, 9)]
 
 
 def test_apply_sets_values_at_their_paths_and_keeps_the_rest():
     before = copy.deepcopy(CURRENT)
-    wanted = _spec.desired({"history": 10, "heartbeat": "1m", "labels": {"a": "b"}, "election_tick": 20}, TABLE)
-    spec = _spec.apply(CURRENT, wanted, TABLE)
+    wanted = _table.desired({"history": 10, "heartbeat": "1m", "labels": {"a": "b"}, "election_tick": 20}, TABLE)
+    spec = _table.apply(CURRENT, wanted, TABLE)
     assert before == CURRENT, "apply must not change its input"
     assert spec["Orchestration"]["TaskHistoryRetentionLimit"] == 10
     assert spec["Dispatcher"]["HeartbeatPeriod"] == 60 * S
@@ -185,20 +192,20 @@ def test_apply_sets_values_at_their_paths_and_keeps_the_rest():
 
 
 def test_apply_on_init_sets_init_only_fields_and_builds_the_paths():
-    wanted = _spec.desired({"election_tick": 20}, TABLE)
-    assert _spec.apply({}, wanted, TABLE, init=True) == {
+    wanted = _table.desired({"election_tick": 20}, TABLE)
+    assert _table.apply({}, wanted, TABLE, init=True) == {
         "Orchestration": {"TaskHistoryRetentionLimit": 5},
         "Dispatcher": {"HeartbeatPeriod": 5 * S},
         "EncryptionConfig": {"AutoLockManagers": False},
         "Labels": {},
         "Raft": {"ElectionTick": 20},
     }
-    assert _spec.apply(None, {}, TABLE) == {}
+    assert _table.apply(None, {}, TABLE) == {}
 
 
 def test_apply_then_compare_finds_nothing():
-    wanted = _spec.desired({"history": 10, "heartbeat": "90s", "autolock": True, "labels": {"a": "b"}}, TABLE)
-    assert _spec.compare(wanted, _spec.apply(CURRENT, wanted, TABLE), TABLE) == []
+    wanted = _table.desired({"history": 10, "heartbeat": "90s", "autolock": True, "labels": {"a": "b"}}, TABLE)
+    assert compare(wanted, _table.apply(CURRENT, wanted, TABLE)) == []
 
 
 VIEWS = [
@@ -213,21 +220,48 @@ VIEWS = [
 
 @pytest.mark.parametrize("obj, expected", [c[1:] for c in VIEWS], ids=[c[0] for c in VIEWS])
 def test_view(obj, expected):
-    assert _spec.view(obj, TABLE) == expected
+    assert _table.view(_table.canonical(obj, TABLE), TABLE) == expected
 
 
-def test_user_changes_in_user_units():
-    changes = [("heartbeat", 5 * S, 90 * S), ("history", 5, 10)]
-    assert _spec.user_changes(changes, TABLE) == {
-        "heartbeat": {"before": "5s", "after": "1m30s"},
-        "history": {"before": 5, "after": 10},
-    }
+def test_changes_are_in_user_units_and_render_one_diff():
+    changes = _table.compare({"heartbeat": 90 * S, "history": 10}, _table.canonical(CURRENT, TABLE), TABLE, declared_only=True)
+    assert changes.diff() == {"before": {"heartbeat": "5s", "history": 5}, "after": {"heartbeat": "1m30s", "history": 10}}
+
+
+# -- the argument spec comes from the table ------------------------------------------------------
+
+NESTED = (
+    Field("image", ("Image",), "image"),
+    Field("update_config.delay", ("UpdateConfig", "Delay"), "duration", "0s"),
+    Field("update_config.order", ("UpdateConfig", "Order"), "value", "stop-first", choices=["stop-first", "start-first"]),
+    Field("mode", ("Mode",), "mode", "replicated", arg_default="replicated", choices=["replicated", "global"]),
+    Field("ports", ("Ports",), "ports", options=dict(target=dict(type="int", required=True))),
+)
+
+
+def test_argument_spec_nests_dotted_options_and_takes_types_from_kinds():
+    assert _table.argument_spec(NESTED) == dict(
+        image=dict(type="str"),
+        update_config=dict(type="dict", options=dict(delay=dict(type="str"), order=dict(type="str", choices=["stop-first", "start-first"]))),
+        mode=dict(type="str", default="replicated", choices=["replicated", "global"]),
+        ports=dict(type="list", elements="dict", options=dict(target=dict(type="int", required=True))),
+    )
+
+
+def test_argument_spec_with_engine_defaults():
+    assert _table.argument_spec(TABLE, defaults=True)["history"] == dict(type="int", default=5)
+    assert _table.argument_spec(TABLE)["history"] == dict(type="int")
+
+
+def test_an_unknown_kind_is_refused_when_the_table_is_made():
+    with pytest.raises(ValueError):
+        Field("x", ("X",), "no-such-kind")
 
 
 @pytest.mark.parametrize("path, expected", [(("Raft", "ElectionTick"), 10), (("Raft", "Missing"), None),
                                             (("Name", "deeper"), None), ((), CURRENT)])
 def test_get_path(path, expected):
-    assert _spec.get_path(CURRENT, path) == expected
+    assert _kinds.get_path(CURRENT, path) == expected
 
 
 # -- version gates -----------------------------------------------------------------------------
@@ -250,8 +284,8 @@ def engine_speaking(api_version):
 def test_gate_fails_only_when_a_newer_option_is_used(api_version, params, message):
     engine = engine_speaking(api_version)
     if message is None:
-        _spec.gate(engine, params, TABLE)
+        _table.gate(engine, params, TABLE)
     else:
         with pytest.raises(ApiVersionError) as err:
-            _spec.gate(engine, params, TABLE)
+            _table.gate(engine, params, TABLE)
         assert err.value.msg == message
