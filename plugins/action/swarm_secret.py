@@ -15,7 +15,7 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils._objects import max_bytes, size_error
+from ansible_collections.beekeeper.swarm.plugins.module_utils._versioned import max_bytes, size_error
 
 
 class ActionModule(ActionBase):

@@ -7,16 +7,11 @@ from __future__ import annotations
 import socket
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
-from ansible_collections.beekeeper.swarm.plugins.module_utils._cluster import (
-    health,
-    majority,
-    node_view,
-    service_view,
-    split_addr,
-    task_view,
-)
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import QuorumLost
-from ansible_collections.beekeeper.swarm.plugins.module_utils._swarm import _swarm_result, local_state
+from ansible_collections.beekeeper.swarm.plugins.module_utils._quorum import majority
+from ansible_collections.beekeeper.swarm.plugins.module_utils._swarm import local_state, swarm_result
+from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import split_addr
+from ansible_collections.beekeeper.swarm.plugins.module_utils._views import health, node_view, service_view, task_view
 
 
 def _probe(addr, timeout=2.0):
@@ -70,7 +65,7 @@ def gather(engine, params):
     except QuorumLost as exc:
         result["health"] = _without_leader(info_swarm, exc)
         return result
-    result["cluster"] = _swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
+    result["cluster"] = swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
     result["nodes"] = nodes
     hostnames = dict((n["id"], n["hostname"]) for n in nodes)
     services = [service_view(s) for s in _api.list_services(engine, status=True, **(params.get("services_filters") or {}))]

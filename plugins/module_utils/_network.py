@@ -2,418 +2,40 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to this collection: swarm_network - overlay networks, recreated (with force) while services use them.
 
-The engine cannot update a network: any difference in a compared field means delete and create.
-The comparison is one table (TABLE): each option, where it lives in the engine's network object,
-how it is compared, the engine's default and the first Engine API that has it. Only declared
-values are compared, with the engine's defaults filled in for the booleans and the driver; an
-IPAM config, labels or driver options left out are whatever the engine has (it picks a subnet
-itself), and the driver option the engine adds (the VXLAN ID) never counts.
+The network as a reconcile resource (_reconcile): describe the network and who uses it, plan from the
+table (_network_spec), apply (create, recreate through _network_recreate, or delete), and wait for the
+services a recreate reattached.
 """
 
 from __future__ import annotations
 
-import copy
-import ipaddress
-import re
-
-from ansible_collections.beekeeper.swarm.plugins.module_utils import _api, _table
-from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
-from ansible_collections.beekeeper.swarm.plugins.module_utils._cluster import validate_labels
-from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import ServiceWatch, rollout_expected, wait_services
-from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
-    ConvergenceTimeout,
-    EngineError,
-    InvalidInput,
-    Refused,
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
+from ansible_collections.beekeeper.swarm.plugins.module_utils._changes import Changes
+from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import EngineError, Refused
+from ansible_collections.beekeeper.swarm.plugins.module_utils._network_recreate import (
+    _create,
+    _delete,
+    _detach,
+    _disconnect,
+    _recreate,
+    _wait_endpoints_gone,
 )
-from ansible_collections.beekeeper.swarm.plugins.module_utils._table import Field, gate
-from ansible_collections.beekeeper.swarm.plugins.module_utils._wait import Clock, wait_until
-
-# swarmkit's rule for object names (controlapi validateAnnotations), 63 characters at most.
-NAME_RE = re.compile(r"^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$")
-ENCRYPTED = "encrypted"
-# Networks every engine has of its own, refused by name before any call. The swarm's ingress network is
-# not among them: it is managed with ingress: true, and guard_ingress_kept refuses it otherwise.
-BUILTIN = ("bridge", "host", "none", "docker_gwbridge")
-# Driver options the engine adds on its own: they count only when the user declares them.
-ENGINE_OPTIONS = ("com.docker.network.driver.overlay.vxlanid_list",)
-IPAM_KEYS = (("subnet", "Subnet"), ("gateway", "Gateway"), ("ip_range", "IPRange"), ("aux_addresses", "AuxiliaryAddresses"))
-# Task states after which a task holds no endpoint on the network any more.
-ENDED = ("complete", "shutdown", "failed", "rejected", "remove", "orphaned")
-# What the engine says while endpoints of a deleted network are still being released.
-BUSY_SIGNS = ("in use", "active endpoints", "has active", "already exists")
-
-# option -> where it lives in the engine's network object, how it is compared, engine default, min API,
-# argument spec. Everything here exists at Engine API 1.41, the collection's floor. Only declared values
-# are compared (an undeclared one is None); ``project`` limits the engine's value to what is declared.
-def _project_options(have, want):
-    declared = want or {}
-    return dict((k, v) for k, v in (have or {}).items() if k not in ENGINE_OPTIONS or k in declared)
-
-
-def _project_ipam(have, want):
-    return _ipam_projection(have, want)
-
-
-TABLE = (
-    Field("driver", ("Driver",), "value", default="overlay", min_api="1.41"),
-    Field("scope", ("Scope",), "value", default="swarm", min_api="1.41", choices=["swarm", "local"]),
-    Field("attachable", ("Attachable",), "bool", default=False, min_api="1.41"),
-    Field("internal", ("Internal",), "bool", default=False, min_api="1.41"),
-    Field("ingress", ("Ingress",), "bool", default=False, min_api="1.41"),
-    Field("ipv6", ("EnableIPv6",), "bool", default=False, min_api="1.41"),
-    Field("encrypted", ("Options",), "encrypted", default=False, min_api="1.41"),
-    Field("driver_options", ("Options",), "options", min_api="1.41", project=_project_options),
-    Field("labels", ("Labels",), "dict", min_api="1.41"),
-    Field("ipam", ("IPAM",), "ipam", min_api="1.41", project=_project_ipam, same=lambda have, want: _ipam_same(want, have), options=dict(
-        driver=dict(type="str"),
-        config=dict(type="list", elements="dict", options=dict(
-            subnet=dict(type="str"),
-            gateway=dict(type="str"),
-            ip_range=dict(type="str"),
-            aux_addresses=dict(type="dict"),
-        )),
-    )),
+from ansible_collections.beekeeper.swarm.plugins.module_utils._network_spec import (
+    TABLE,
+    _guard,
+    _service_name,
+    attached,
+    compare,
+    declared_view,
+    desired,
+    guard_ingress_kept,
+    ingress_ports,
+    network_view,
+    predicted,
+    validate,
 )
-OPTIONS = tuple(f.option for f in TABLE)
-
-
-# -- validation -------------------------------------------------------------------------------------
-
-
-def _string_map(value, option):
-    for key, item in (value or {}).items():
-        if not str(key).strip():
-            raise InvalidInput("%s: a key is empty; every key needs a name." % option)
-        if not isinstance(item, str):
-            raise InvalidInput(
-                "%s.%s: %r is not a string (%s); quote it in YAML (for example '%s')."
-                % (option, key, item, type(item).__name__, str(item).lower() if isinstance(item, bool) else item)
-            )
-
-
-def _network(text, where):
-    try:
-        return ipaddress.ip_network(str(text), strict=True)
-    except ValueError:
-        try:
-            net = ipaddress.ip_network(str(text), strict=False)
-        except ValueError:
-            raise InvalidInput("%s: '%s' is not a valid subnet; use CIDR notation, for example 10.10.0.0/24." % (where, text)) from None
-        raise InvalidInput("%s: %s has host bits set; use the network address, %s." % (where, text, net)) from None
-
-
-def _address(text, where, fix):
-    try:
-        return ipaddress.ip_address(str(text))
-    except ValueError:
-        raise InvalidInput("%s: '%s' is not an IP address; %s" % (where, text, fix)) from None
-
-
-def _validate_ipam_config(index, entry, ipv6):
-    where = "ipam.config[%d]" % index
-    unknown = sorted(set(entry) - set(k for k, _a in IPAM_KEYS))
-    if unknown:
-        raise InvalidInput("%s: unknown key %s; use subnet, gateway, ip_range and aux_addresses." % (where, ", ".join(unknown)))
-    subnet = entry.get("subnet")
-    if subnet is None:
-        for key in ("gateway", "ip_range", "aux_addresses"):
-            if entry.get(key):
-                raise InvalidInput("%s.%s: needs a subnet; set subnet too or leave %s out." % (where, key, key))
-        return
-    net = _network(subnet, where + ".subnet")
-    if net.version == 6 and not ipv6:
-        raise InvalidInput("%s.subnet: %s is an IPv6 subnet; set ipv6: true too." % (where, subnet))
-    gateway = entry.get("gateway")
-    if gateway is not None:
-        addr = _address(gateway, where + ".gateway", "use an address in subnet %s or leave gateway out." % net)
-        if addr.version != net.version or addr not in net:
-            raise InvalidInput("%s.gateway: %s is not inside subnet %s; pick an address in the subnet or leave gateway out." % (where, gateway, net))
-    ip_range = entry.get("ip_range")
-    if ip_range is not None:
-        rng = _network(ip_range, where + ".ip_range")
-        if rng.version != net.version or not rng.subnet_of(net):
-            raise InvalidInput("%s.ip_range: %s is not inside subnet %s; use a range within the subnet or leave ip_range out." % (where, ip_range, net))
-    aux = entry.get("aux_addresses")
-    if aux is not None and not isinstance(aux, dict):
-        raise InvalidInput("%s.aux_addresses: use a map of host name to address, for example {router: %s}." % (where, next(net.hosts(), net[0])))
-    for host, text in (aux or {}).items():
-        key = "%s.aux_addresses.%s" % (where, host)
-        addr = _address(text, key, "use an address in subnet %s." % net)
-        if addr.version != net.version or addr not in net:
-            raise InvalidInput("%s: %s is not inside subnet %s; pick an address in the subnet." % (key, text, net))
-
-
-def validate(params):
-    """Every check that needs no engine: raise InvalidInput naming the field and the fix."""
-    name = params.get("name") or ""
-    if not NAME_RE.match(name):
-        raise InvalidInput(
-            "name: '%s' is not a valid network name; use letters and digits, with '-' or '_' between them "
-            "(for example app_backend)." % name
-        )
-    if len(name) > 63:
-        raise InvalidInput("name: '%s' is %d characters long; use 63 or fewer." % (name, len(name)))
-    if name in BUILTIN:
-        raise InvalidInput(
-            "name: '%s' is a network the engine makes on every node itself, not a swarm overlay network this module manages; "
-            "use another name." % name
-        )
-    driver = params.get("driver") or "overlay"
-    if params.get("encrypted") and driver != "overlay":
-        raise InvalidInput("encrypted: only overlay networks can be encrypted (driver is %s); use driver: overlay or leave encrypted out." % driver)
-    if driver == "overlay" and (params.get("scope") or "swarm") != "swarm":
-        raise InvalidInput("scope: overlay networks are swarm-scoped; leave scope out or set it to swarm.")
-    if params.get("ingress") and params.get("attachable"):
-        raise InvalidInput("attachable: the ingress network cannot be attachable; leave attachable out (or false).")
-    if params.get("ingress") and driver != "overlay":
-        raise InvalidInput("ingress: the ingress network must use the overlay driver; leave driver out or set it to overlay.")
-    _string_map(params.get("labels"), "labels")
-    validate_labels(params.get("labels"))
-    _string_map(params.get("driver_options"), "driver_options")
-    if ENCRYPTED in (params.get("driver_options") or {}):
-        raise InvalidInput("driver_options: 'encrypted' is set by the encrypted option; remove it from driver_options and use encrypted: true.")
-    ipam = params.get("ipam") or {}
-    for index, entry in enumerate(ipam.get("config") or []):
-        _validate_ipam_config(index, entry or {}, params.get("ipv6"))
-    subnets = [_network(e["subnet"], "ipam.config[%d].subnet" % i) for i, e in enumerate(ipam.get("config") or []) if (e or {}).get("subnet")]
-    for i, one in enumerate(subnets):
-        for other in subnets[i + 1:]:
-            if one.version == other.version and one.overlaps(other):
-                raise InvalidInput("ipam.config: subnets %s and %s overlap; give each config its own subnet." % (one, other))
-
-
-# -- normalise and compare (pure) -----------------------------------------------------------------
-
-
-def _ipam_entry(entry):
-    """A user's IPAM config entry -> the declared keys only, aux_addresses as a string map."""
-    out = {}
-    for key, _field in IPAM_KEYS:
-        value = (entry or {}).get(key)
-        if value is None:
-            continue
-        out[key] = dict((str(k), str(v)) for k, v in value.items()) if key == "aux_addresses" else str(value)
-    return out
-
-
-def desired(params):
-    """{option: wanted value} in user units; None means 'not declared, not compared'."""
-    want = {}
-    for field in TABLE:
-        value = params.get(field.option)
-        if value is None:
-            value = field.default
-        if value is None:
-            want[field.option] = None
-        elif field.kind == "bool" or field.kind == "encrypted":
-            want[field.option] = bool(value)
-        elif field.kind in ("dict", "options"):
-            want[field.option] = dict((str(k), str(v)) for k, v in value.items())
-        elif field.kind == "ipam":
-            ipam = {}
-            if value.get("driver") is not None:
-                ipam["driver"] = value["driver"]
-            if value.get("config"):
-                ipam["config"] = [_ipam_entry(e) for e in value["config"]]
-            want[field.option] = ipam or None
-        else:
-            want[field.option] = value
-    return want
-
-
-def ipam_view(net):
-    ipam = net.get("IPAM") or {}
-    config = []
-    for entry in ipam.get("Config") or []:
-        one = {}
-        for key, api in IPAM_KEYS:
-            value = entry.get(api)
-            one[key] = dict(value or {}) if key == "aux_addresses" else (value or None)
-        config.append(one)
-    return dict(driver=ipam.get("Driver") or "default", config=config)
-
-
-def _engine_value(field, net):
-    """The network's value for one field, in user units, before projection onto what is declared."""
-    if field.kind == "encrypted":
-        return ENCRYPTED in (net.get("Options") or {})
-    if field.kind == "options":
-        return dict((k, v) for k, v in (net.get("Options") or {}).items() if k != ENCRYPTED)
-    if field.kind == "dict":
-        return dict(net.get(field.path[0]) or {})
-    if field.kind == "ipam":
-        return ipam_view(net)
-    value = net.get(field.path[0])
-    if field.kind == "bool":
-        return bool(value)
-    if value in (None, "") and field.default is not None:
-        return field.default
-    return value
-
-
-def current(field, net, want=None):
-    """The network's value for one field, in user units; ``want`` limits what counts (options, ipam)."""
-    value = _engine_value(field, net)
-    return field.project(value, want) if field.project is not None else value
-
-
-def _ipam_projection(view, want):
-    """The current IPAM restricted to what ``want`` declares: the driver if declared, each config entry's declared keys."""
-    if not want:
-        return view
-    out = {}
-    if "driver" in want:
-        out["driver"] = view["driver"]
-    if "config" in want:
-        keys = set()
-        for entry in want["config"]:
-            keys.update(entry)
-        out["config"] = [dict((k, v) for k, v in entry.items() if k in keys and v not in (None, {})) for entry in view["config"]]
-    return out
-
-
-def compare(want, net):
-    """The declared options the network has otherwise (user units)."""
-    have = dict((f.option, _engine_value(f, net)) for f in TABLE)
-    return _table.compare(want, have, TABLE, declared_only=True)
-
-
-def argument_spec():
-    """swarm_network's whole argument spec, the table's options with their engine defaults."""
-    return connection_argument_spec(
-        name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        force=dict(type="bool", default=False),
-        **_table.argument_spec(TABLE, defaults=True),
-        **wait_args(),
-    )
-
-
-def _ipam_same(want, have):
-    if "driver" in want and want["driver"] != have.get("driver"):
-        return False
-    if "config" in want:
-        configs = have.get("config") or []
-        if len(configs) != len(want["config"]):
-            return False
-        for wanted, got in zip(want["config"], configs, strict=False):
-            for key, value in wanted.items():
-                if key == "aux_addresses":
-                    if value != (got.get(key) or {}):
-                        return False
-                elif not _same_address(value, got.get(key)):
-                    return False
-    return True
-
-
-def _same_address(one, two):
-    """'10.0.0.0/24' vs the engine's spelling; IPv6 addresses compare by value, not text."""
-    if one == two:
-        return True
-    if one is None or two is None:
-        return False
-    try:
-        if "/" in str(one):
-            return ipaddress.ip_network(str(one), strict=False) == ipaddress.ip_network(str(two), strict=False)
-        return ipaddress.ip_address(str(one)) == ipaddress.ip_address(str(two))
-    except ValueError:
-        return False
-
-
-def declared_view(want, net):
-    """(before, after) for the diff: only the compared options; ``net`` None means absent."""
-    before, after = {}, {}
-    for field in TABLE:
-        value = want.get(field.option)
-        if value is None:
-            continue
-        after[field.option] = copy.deepcopy(value)
-        if net is not None:
-            before[field.option] = current(field, net, value)
-    return before, after
-
-
-def create_body(params, want):
-    """The POST /networks/create body for the wanted network."""
-    options = dict(want.get("driver_options") or {})
-    if want.get("encrypted"):
-        options[ENCRYPTED] = ""
-    body = dict(
-        Name=params["name"],
-        CheckDuplicate=True,
-        Driver=want["driver"],
-        Scope=want["scope"],
-        Attachable=want["attachable"],
-        Internal=want["internal"],
-        Ingress=want["ingress"],
-        EnableIPv6=want["ipv6"],
-        Options=options,
-        Labels=dict(want.get("labels") or {}),
-    )
-    ipam = want.get("ipam") or {}
-    body["IPAM"] = dict(Driver=ipam.get("driver") or "default", Options={}, Config=[])
-    for entry in ipam.get("config") or []:
-        body["IPAM"]["Config"].append(dict((api, entry[key]) for key, api in IPAM_KEYS if key in entry))
-    return body
-
-
-def network_view(net, services=None, containers=None):
-    """The user-facing network: what the module returns as ``network``."""
-    options = dict(net.get("Options") or {})
-    return dict(
-        id=net.get("Id"),
-        name=net.get("Name"),
-        driver=net.get("Driver"),
-        scope=net.get("Scope"),
-        attachable=bool(net.get("Attachable")),
-        internal=bool(net.get("Internal")),
-        ingress=bool(net.get("Ingress")),
-        ipv6=bool(net.get("EnableIPv6")),
-        encrypted=ENCRYPTED in options,
-        ipam=ipam_view(net),
-        labels=dict(net.get("Labels") or {}),
-        options=options,
-        services=sorted(services or []),
-        containers=sorted(containers or []),
-    )
-
-
-def predicted(params, want, net=None):
-    """The engine-shaped network a create would give, as far as it is known before the engine picks."""
-    body = create_body(params, want)
-    body["Id"] = None
-    if net is not None and not (want.get("ipam") or {}).get("config") and body["IPAM"]["Driver"] == (net.get("IPAM") or {}).get("Driver", "default"):
-        body["IPAM"]["Config"] = copy.deepcopy((net.get("IPAM") or {}).get("Config") or [])
-    if net is not None and want.get("labels") is None:
-        body["Labels"] = dict(net.get("Labels") or {})
-    if net is not None and want.get("driver_options") is None:
-        body["Options"] = dict((k, v) for k, v in (net.get("Options") or {}).items() if k != ENCRYPTED and k not in ENGINE_OPTIONS)
-        if want.get("encrypted"):
-            body["Options"][ENCRYPTED] = ""
-    return body
-
-
-def ingress_ports(service):
-    """Whether a service publishes a port in ingress mode (the default mode)."""
-    ports = (((service.get("Spec") or {}).get("EndpointSpec") or {}).get("Ports")) or []
-    return any((p.get("PublishMode") or "ingress") == "ingress" and p.get("PublishedPort") for p in ports)
-
-
-def service_networks(spec):
-    """The network attachments of a service spec: TaskTemplate.Networks, or the deprecated top-level Networks."""
-    return (spec.get("TaskTemplate") or {}).get("Networks") or spec.get("Networks") or []
-
-
-def attached(service, net):
-    return any(n.get("Target") in (net["Id"], net["Name"]) for n in service_networks(service.get("Spec") or {}))
-
-
-def _names(items):
-    return ", ".join(items)
-
-
-# -- engine ------------------------------------------------------------------------------------------
+from ansible_collections.beekeeper.swarm.plugins.module_utils._reconcile import Plan, Resource, run_one
+from ansible_collections.beekeeper.swarm.plugins.module_utils._table import gate
 
 
 def find_network(engine, name):
@@ -452,297 +74,98 @@ def users(engine, net):
     return attached_services, publishing, containers
 
 
-def _service_name(service):
-    return (service.get("Spec") or {}).get("Name") or service.get("ID")
+class NetworkResource(Resource):
+    kind = "network"
+
+    def describe(self, ctx, params):
+        validate(params)
+        net = find_network(ctx.engine, params["name"])
+        return dict(net=net, users=users(ctx.engine, net) if net is not None else ([], [], []))
+
+    def plan(self, ctx, params, current):
+        gate(ctx.engine, params, TABLE)
+        name, net = params["name"], current["net"]
+        services, publishing, containers = current["users"]
+        if params["state"] == "absent":
+            return self._plan_delete(ctx, params, net, services, publishing, containers)
+        want = desired(params)
+        before, after = declared_view(want, net)
+        diff = dict(before=before, after=after)
+        if want["ingress"] and (net is None or not net.get("Ingress")):
+            other = _ingress_network(ctx.engine)
+            if other is not None and other.get("Name") != name:
+                raise Refused(
+                    "Refusing to make '%s' the ingress network: the swarm already has ingress network '%s', and it can have "
+                    "only one. Customise that one (name: %s), or remove it first (name: %s, state: absent)."
+                    % (name, other["Name"], other["Name"], other["Name"])
+                )
+        if net is None:
+            ctx.resolver.plan("network", name, predicted(params, want))
+            return Plan("network", name, "create", Changes.between({}, after), diff, params=params, want=want, actions=["create network"])
+        changes = compare(want, net)
+        if not changes:
+            return Plan("network", name, None, changes, diff, params=params, net=net,
+                        services=[_service_name(s) for s in services + publishing], containers=[c["name"] for c in containers])
+        guard_ingress_kept(net, want)
+        _guard(net, "recreate", changes.options(), services, publishing, containers, params.get("force"))
+        actions = (["detach service %s" % _service_name(s) for s in services] + ["detach container %s" % c["name"] for c in containers]
+                   + ["recreate network"]
+                   + ["reattach service %s" % _service_name(s) for s in services] + ["reattach container %s" % c["name"] for c in containers])
+        return Plan("network", name, "recreate", changes, diff, params=params, want=want, net=net, users=(services, containers),
+                    actions=actions, services=[_service_name(s) for s in services], containers=[c["name"] for c in containers])
+
+    def _plan_delete(self, ctx, params, net, services, publishing, containers):
+        if net is None:
+            return Plan("network", params["name"], None, params=params, actions=[], deleted=True)
+        before = network_view(net)
+        for key in ("id", "services", "containers"):
+            before.pop(key)
+        _guard(net, "delete", [], services, publishing, containers, params.get("force"))
+        actions = (["detach service %s" % _service_name(s) for s in services] + ["detach container %s" % c["name"] for c in containers]
+                   + ["delete network"])
+        return Plan("network", params["name"], "delete", Changes.between(before, {}), dict(before=before, after={}), params=params,
+                    net=net, users=(services, containers), actions=actions, deleted=True)
+
+    def apply(self, ctx, plan):
+        data = plan.data
+        params = data["params"]
+        if plan.action == "create":
+            data["new"] = _create(ctx.engine, params, data["want"])
+            return []
+        services, containers = data["users"]
+        timeout = params["wait_timeout"]
+        if plan.action == "recreate":
+            data["new"], watches = _recreate(ctx.engine, params, data["want"], data["net"], services, containers)
+            return watches
+        for service in services:
+            _detach(ctx.engine, service, data["net"])
+        for container in containers:
+            _disconnect(ctx.engine, data["net"], container)
+        _wait_endpoints_gone(ctx.engine, data["net"], timeout)
+        _delete(ctx.engine, data["net"], timeout)
+        return []
+
+    def result(self, ctx, plan, reports):
+        data = plan.data
+        result = dict(changed=plan.changed, actions=data.get("actions", []), diff=plan.diff)
+        if data.get("deleted"):
+            return result
+        if plan.action is None:
+            result["network"] = network_view(data["net"], data["services"], data["containers"])
+        elif ctx.check_mode:
+            result["network"] = network_view(predicted(data["params"], data["want"], data.get("net")), data.get("services"),
+                                             data.get("containers"))
+        elif plan.action == "create":
+            result["network"] = network_view(data["new"])
+        else:
+            new = _api.inspect_network(ctx.engine, data["new"]["Id"])
+            result["network"] = network_view(new, data["services"], data["containers"])
+        return result
+
+
+NETWORK = NetworkResource()
 
 
 def manage(engine, params, check_mode):
-    validate(params)
-    gate(engine, params, TABLE)
-    name = params["name"]
-    net = find_network(engine, name)
-    if params["state"] == "absent":
-        return _absent(engine, params, net, check_mode)
-    want = desired(params)
-    before, after = declared_view(want, net)
-    result = dict(changed=False, actions=[], diff=dict(before=before, after=after))
-    if want["ingress"] and (net is None or not net.get("Ingress")):
-        other = _ingress_network(engine)
-        if other is not None and other.get("Name") != name:
-            raise Refused(
-                "Refusing to make '%s' the ingress network: the swarm already has ingress network '%s', and it can have "
-                "only one. Customise that one (name: %s), or remove it first (name: %s, state: absent)."
-                % (name, other["Name"], other["Name"], other["Name"])
-            )
-    if net is None:
-        result.update(changed=True, actions=["create network"])
-        if check_mode:
-            result["network"] = network_view(predicted(params, want))
-            return result
-        new = _create(engine, params, want)
-        result["network"] = network_view(new)
-        return result
-    changes = compare(want, net)
-    services, publishing, containers = users(engine, net)
-    if not changes:
-        result["network"] = network_view(net, [_service_name(s) for s in services + publishing], [c["name"] for c in containers])
-        return result
-    changed = changes.options()
-    guard_ingress_kept(net, want)
-    _guard(net, "recreate", changed, services, publishing, containers, params.get("force"))
-    actions = (["detach service %s" % _service_name(s) for s in services] + ["detach container %s" % c["name"] for c in containers]
-               + ["recreate network"]
-               + ["reattach service %s" % _service_name(s) for s in services] + ["reattach container %s" % c["name"] for c in containers])
-    result.update(changed=True, actions=actions)
-    if check_mode:
-        result["network"] = network_view(predicted(params, want, net), [_service_name(s) for s in services], [c["name"] for c in containers])
-        return result
-    new = _recreate(engine, params, want, net, services, containers)
-    result["network"] = network_view(new, [_service_name(s) for s in services], [c["name"] for c in containers])
-    return result
-
-
-def guard_ingress_kept(net, want):
-    """A task that names the ingress network but leaves ``ingress`` out would replace it with a plain network."""
-    if net.get("Ingress") and not want.get("ingress"):
-        raise Refused(
-            "Refusing to recreate ingress network '%s' as a plain network: set ingress: true to customise it, or delete "
-            "it first (state: absent) if the swarm should have no ingress network." % net["Name"]
-        )
-
-
-def _users_text(services, containers):
-    """'service web', 'services a, b and container c' - and whether the verb takes a plural."""
-    parts = []
-    if services:
-        parts.append("%s %s" % ("service" if len(services) == 1 else "services", _names(sorted(_service_name(s) for s in services))))
-    if containers:
-        parts.append("%s %s" % ("container" if len(containers) == 1 else "containers", _names(sorted(c["name"] for c in containers))))
-    return " and ".join(parts), len(services) + len(containers) > 1
-
-
-def _guard(net, verb, changed, services, publishing, containers, force):
-    name = net["Name"]
-    what = " to change %s" % _names(changed) if changed else ""
-    if publishing:
-        text, plural = _users_text(publishing, [])
-        raise Refused(
-            "Refusing to %s ingress network '%s'%s: %s %s ports in ingress mode, and the swarm changes its ingress network "
-            "only while no service does (force cannot detach them). Remove those ports or publish them with mode: host, "
-            "then run again." % (verb, name, what, text, "publish" if plural else "publishes")
-        )
-    if (services or containers) and not force:
-        text, plural = _users_text(services, containers)
-        if verb == "recreate":
-            raise Refused(
-                "Refusing to recreate network '%s'%s: %s %s it, and the engine cannot change a network in place. "
-                "Set force: true to detach, recreate the network and reattach (tasks restart), "
-                "or detach them yourself first." % (name, what, text, "use" if plural else "uses")
-            )
-        raise Refused(
-            "Refusing to delete network '%s': %s %s it. Detach them first, or set force: true to detach them and "
-            "delete the network." % (name, text, "use" if plural else "uses")
-        )
-
-
-def _absent(engine, params, net, check_mode):
-    if net is None:
-        return dict(changed=False, actions=[], diff=dict(before={}, after={}))
-    before = network_view(net)
-    for key in ("id", "services", "containers"):
-        before.pop(key)
-    services, publishing, containers = users(engine, net)
-    _guard(net, "delete", [], services, publishing, containers, params.get("force"))
-    actions = (["detach service %s" % _service_name(s) for s in services] + ["detach container %s" % c["name"] for c in containers]
-               + ["delete network"])
-    result = dict(changed=True, actions=actions, diff=dict(before=before, after={}))
-    if check_mode:
-        return result
-    timeout = params["wait_timeout"]
-    for service in services:
-        _detach(engine, service, net)
-    for container in containers:
-        _disconnect(engine, net, container)
-    _wait_endpoints_gone(engine, net, timeout)
-    _delete(engine, net, timeout)
-    return result
-
-
-# -- recreate -----------------------------------------------------------------------------------------
-
-
-def _create(engine, params, want, timeout=0, allocate_timeout=30):
-    """Create the network; for ``timeout`` seconds, retry while the old one of the same name is still going away.
-
-    Return it once the swarm's allocator has filled it in (up to ``allocate_timeout`` seconds): until then the
-    engine shows neither its subnets nor its driver options, and a run right after this one would see a
-    difference that is not there.
-    """
-    body = create_body(params, want)
-    created = _busy_retry(lambda: _api.create_network(engine, body), timeout)
-    clock = Clock(allocate_timeout)
-    while True:
-        net = _api.inspect_network(engine, created["Id"])
-        if allocated(net, body) or clock.expired():
-            return net
-        clock.sleep()
-
-
-def allocated(net, body):
-    """Whether the engine shows the network as allocated: its subnets, and every driver option it was created with."""
-    options = net.get("Options") or {}
-    return bool((net.get("IPAM") or {}).get("Config")) and all(key in options for key in body.get("Options") or {})
-
-
-def _busy_retry(action, timeout):
-    """``action()``, again while the engine says the name or network is still busy, up to ``timeout`` seconds."""
-    clock = Clock(timeout, interval=1.0)
-    while True:
-        try:
-            return action()
-        except EngineError as exc:
-            said = exc.details.get("engine_said") or exc.msg
-            if not any(sign in said for sign in BUSY_SIGNS) or clock.expired():
-                raise
-            clock.sleep()
-
-
-def _delete(engine, net, timeout):
-    name = net["Name"]
-    try:
-        _busy_retry(lambda: _api.remove_network(engine, net), timeout)
-    except EngineError as exc:
-        said = exc.details.get("engine_said") or exc.msg
-        if any(sign in said for sign in BUSY_SIGNS):
-            raise EngineError(
-                "Failed to delete network '%s': %s (still so after %ss). Something still uses it: find it with "
-                "beekeeper.swarm.swarm_info, detach it, and run again." % (name, said, timeout),
-                engine_said=said,
-            ) from exc
-        raise
-
-
-def _update_service(engine, service_id, change):
-    """Apply ``change(spec)`` to the service's spec (read, mutate, write with its version); the service as read."""
-    return _api.update_service(engine, service_id, change)[0]
-
-
-def _detach(engine, service, net):
-    """Remove the network from the service's spec; return the attachments removed (Aliases, DriverOpts kept)."""
-    removed = []
-
-    def change(spec):
-        del removed[:]
-        for key in ("TaskTemplate", None):
-            holder = spec.get("TaskTemplate") if key else spec
-            if not holder or not holder.get("Networks"):
-                continue
-            keep = []
-            for item in holder["Networks"]:
-                (removed if item.get("Target") in (net["Id"], net["Name"]) else keep).append(item)
-            holder["Networks"] = keep
-
-    _update_service(engine, service["ID"], change)
-    return copy.deepcopy(removed)
-
-
-def _reattach(engine, service_id, new_id, removed):
-    def change(spec):
-        template = spec.setdefault("TaskTemplate", {})
-        networks = [n for n in template.get("Networks") or [] if n.get("Target") != new_id]
-        for item in removed:
-            networks.append(dict(item, Target=new_id))
-        template["Networks"] = networks
-
-    return _update_service(engine, service_id, change)
-
-
-def _disconnect(engine, net, container):
-    inspect = _api.inspect_container(engine, container["id"], container["name"])
-    endpoint = copy.deepcopy(((inspect.get("NetworkSettings") or {}).get("Networks") or {}).get(net["Name"]) or {})
-    _api.disconnect_container(engine, net, container["id"], container["name"])
-    short = container["id"][:12]
-    config = {}
-    aliases = [a for a in endpoint.get("Aliases") or [] if a != short]
-    if aliases:
-        config["Aliases"] = aliases
-    for key in ("IPAMConfig", "Links", "DriverOpts"):
-        if endpoint.get(key):
-            config[key] = endpoint[key]
-    return config
-
-
-def _connect(engine, new, container, config):
-    _api.connect_container(engine, new, container["id"], container["name"], config)
-
-
-def _live_tasks(engine, net):
-    return [t for t in _api.list_tasks(engine) if (t.get("Status") or {}).get("State") not in ENDED
-            and any((a.get("Network") or {}).get("ID") == net["Id"] for a in t.get("NetworksAttachments") or [])]
-
-
-def _wait_endpoints_gone(engine, net, timeout):
-    """Wait until no task holds an endpoint on the network (detached tasks stop first)."""
-    def check():
-        live = _live_tasks(engine, net)
-        return not live, live
-
-    try:
-        wait_until(check, timeout)
-    except ConvergenceTimeout as exc:
-        live = exc.details.get("report") or []
-        raise ConvergenceTimeout(
-            "Timed out after %ss waiting for the tasks on network '%s' to stop (%s); the services are detached from it. "
-            "Run again once they stopped, or raise wait_timeout." % (
-                timeout, net["Name"], ", ".join(sorted(set((t.get("Status") or {}).get("State", "?") + " " + t["ID"][:12] for t in live))))
-        ) from None
-
-
-def _recreate(engine, params, want, net, services, containers):
-    timeout = params["wait_timeout"]
-    detached = []
-    disconnected = []
-    try:
-        for service in services:
-            detached.append((service, _detach(engine, service, net)))
-        for container in containers:
-            disconnected.append((container, _disconnect(engine, net, container)))
-        _wait_endpoints_gone(engine, net, timeout)
-        _delete(engine, net, timeout)
-    except (EngineError, ConvergenceTimeout) as exc:
-        _restore(engine, net, detached, disconnected)
-        raise type(exc)("%s. The services and containers detached for the recreate were put back on the old network."
-                        % exc.msg.rstrip("."), **exc.details) from exc
-    try:
-        new = _create(engine, params, want, timeout)
-    except EngineError as exc:
-        names = [_service_name(s) for s, _r in detached] + [c["name"] for c, _r in disconnected]
-        raise EngineError(
-            "%s. The old network is deleted%s; fix the cause and run again to create it%s."
-            % (exc.msg.rstrip("."), " and %s are detached" % _names(names) if names else "", " and reattach them" if names else ""),
-            **exc.details
-        ) from exc
-    watches = []
-    for service, removed in detached:
-        before = _reattach(engine, service["ID"], new["Id"], removed)
-        watches.append(ServiceWatch(service["ID"], name=_service_name(service), since=before.get("UpdateStatus"), verb="converge",
-                                    rollout=rollout_expected(before["Spec"], before["Spec"], [("TaskTemplate", "Networks")])))
-    for container, config in disconnected:
-        _connect(engine, new, container, config)
-    if params.get("wait") and watches:
-        wait_services(engine, watches, timeout)
-    return _api.inspect_network(engine, new["Id"])
-
-
-def _restore(engine, net, detached, disconnected):
-    """After a failed delete, put the detached services and containers back on the old network (best effort)."""
-    for service, removed in detached:
-        try:
-            _reattach(engine, service["ID"], net["Id"], removed)
-        except EngineError:
-            pass
-    for container, config in disconnected:
-        try:
-            _connect(engine, net, container, config)
-        except EngineError:
-            pass
+    """swarm_network: one network through the reconcile steps."""
+    return run_one(NETWORK, engine, params, check_mode)

@@ -5,22 +5,15 @@
 from __future__ import annotations
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
-from ansible_collections.beekeeper.swarm.plugins.module_utils._cluster import (
-    desired_labels,
-    guard_manager_loss,
-    guard_manager_maintenance,
-    node_view,
-    quorum,
-    require_node,
-    resolve,
-    validate_labels,
-)
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
     ConvergenceTimeout,
     EngineError,
     InvalidInput,
     Refused,
 )
+from ansible_collections.beekeeper.swarm.plugins.module_utils._quorum import guard_manager_loss, guard_manager_maintenance, quorum
+from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import desired_labels, validate_labels
+from ansible_collections.beekeeper.swarm.plugins.module_utils._views import node_view, require_node, resolve
 from ansible_collections.beekeeper.swarm.plugins.module_utils._wait import wait_until
 
 MANAGED = ("role", "availability", "labels")

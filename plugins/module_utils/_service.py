@@ -2,10 +2,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Private to this collection: swarm_service - create, update, roll back, remove, and wait.
 
-Flow: validate the parameters; resolve names (networks, secrets, configs, the image's digest)
-with reads only; build the ServiceSpec from the option table (_service_spec); compare its
-canonical form with the running service's; act only on a difference; wait until the cluster has
-converged (_converge), failing with the engine's own task errors when it does not.
+The service as a reconcile resource (_reconcile): describe the running service; plan - validate the
+parameters, resolve names (networks, secrets, configs, the image's digest) with reads only, build the
+ServiceSpec from the option table (_service_spec) and compare its canonical form with the running
+service's; apply only a difference; wait until the cluster has converged (_converge), failing with
+the engine's own task errors when it does not.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ from __future__ import annotations
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _api, _table
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _service_spec as spec_table
 from ansible_collections.beekeeper.swarm.plugins.module_utils._changes import Changes, whole
-from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import rollout_expected, wait_converged, wait_removed
+from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import ServiceWatch, rollout_expected
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import EngineError, InvalidInput, NotFound
-from ansible_collections.beekeeper.swarm.plugins.module_utils._objects import list_objects, resolve_object
+from ansible_collections.beekeeper.swarm.plugins.module_utils._kinds import KINDS
+from ansible_collections.beekeeper.swarm.plugins.module_utils._reconcile import Plan, Removal, Resource, run_one
+from ansible_collections.beekeeper.swarm.plugins.module_utils._versioned import resolve_object
 
 SPEC_OPTIONS = [f.option.split(".")[0] for f in spec_table.OPTIONS] + ["env_files"]
-
-
-def gate(engine, params):
-    _table.gate(engine, params, spec_table.OPTIONS)
+CHECK_MODE_MISSING = ("%s '%s' does not exist yet; check mode assumes an earlier task of this run creates it (a real run "
+                      "fails here if none does).")
+ROLLED_BACK = ("rollback_started", "rollback_completed", "rollback_paused")
 
 
 def _read_env_files(params):
@@ -49,41 +51,46 @@ def _read_env_files(params):
     return merged
 
 
-CHECK_MODE_MISSING = ("%s '%s' does not exist yet; check mode assumes an earlier task of this run creates it (a real run "
-                      "fails here if none does).")
-
-
-def _resolve_networks(engine, params, check_mode=False, warnings=None):
+def _resolve_networks(ctx, params):
+    """Each network by name or ID: the run's list of swarm networks, a network this run plans, or (for the
+    exact error) an inspect. {id: name} of those resolved; ``resolved_id`` None for one not created yet."""
     names = {}
+    listing = ctx.resolver.listing("network")
     for i, item in enumerate(params.get("networks") or []):
-        net = _api.find_network(engine, item["name"], "networks[%d].name" % i)
+        wanted = item["name"]
+        net = next((n for n in listing if wanted in (n.get("Name"), n.get("Id"))), None)
+        if net is None and ctx.resolver.planned_object("network", wanted) is not None:
+            item["resolved_id"], names[wanted] = None, wanted
+            continue
         if net is None:
-            if check_mode:
-                warnings.append(CHECK_MODE_MISSING % ("network", item["name"]))
-                item["resolved_id"] = item["name"]
-                names[item["name"]] = item["name"]
+            net = _api.find_network(ctx.engine, wanted, "networks[%d].name" % i)
+        if net is None:
+            if ctx.check_mode:
+                ctx.warnings.append(CHECK_MODE_MISSING % ("network", wanted))
+                item["resolved_id"] = wanted
+                names[wanted] = wanted
                 continue
             raise InvalidInput("networks[%d].name: network '%s' does not exist; create it first (beekeeper.swarm.swarm_network, "
-                               "an overlay network)." % (i, item["name"])) from None
+                               "an overlay network)." % (i, wanted))
         if net.get("Scope") != "swarm":
             raise InvalidInput("networks[%d].name: network '%s' is a %s-scoped %s network; services attach only to swarm-scoped "
-                               "networks (overlay)." % (i, item["name"], net.get("Scope"), net.get("Driver")))
+                               "networks (overlay)." % (i, wanted, net.get("Scope"), net.get("Driver")))
         item["resolved_id"] = net["Id"]
         names[net["Id"]] = net["Name"]
     return names
 
 
-def _resolve_refs(engine, params, kind, check_mode=False, warnings=None):
+def _resolve_refs(ctx, params, kind):
     items = params.get(kind + "s") or []
     if not items:
         return
-    existing = list_objects(engine, kind)
+    existing = ctx.resolver.listing(kind) + [o for (k, _n), o in ctx.resolver.planned.items() if k == kind]
     for i, item in enumerate(items):
         try:
-            obj = resolve_object(engine, kind, item["source"], existing=existing)
+            obj = resolve_object(ctx.engine, kind, item["source"], existing=existing)
         except NotFound:
-            if check_mode:
-                warnings.append(CHECK_MODE_MISSING % (kind, item["source"]))
+            if ctx.check_mode:
+                ctx.warnings.append(CHECK_MODE_MISSING % (kind, item["source"]))
                 obj = {"ID": None, "Spec": {"Name": item["source"]}}
             else:
                 raise InvalidInput("%ss[%d].source: %s '%s' does not exist (no %s of that name or logical name); create it first "
@@ -112,29 +119,33 @@ def _auth(engine, params):
     return engine.registry_auth(params["image"]) if params.get("with_registry_auth") and params.get("image") else None
 
 
-def _desired(engine, params, warnings, check_mode=False):
-    """The ServiceSpec to run, every name resolved; raises InvalidInput before anything changes."""
+def desired(ctx, params):
+    """(ServiceSpec to run, {network id: name}, unresolved) with every name resolved; InvalidInput before any change.
+
+    ``unresolved``: a reference names an object this run plans but has not created yet (its ID is known
+    only once it exists): the spec is built again just before it is applied."""
     p = dict(params)
     for key in ("networks", "secrets", "configs"):
         p[key] = [dict(item) if isinstance(item, dict) else dict(name=item) if key == "networks" else dict(source=item)
                   for item in (params.get(key) or [])] or params.get(key)
     spec_table.validate(p)
     if params.get("args"):
-        p["command"] = spec_table.TO_API["argv"](params.get("command") or [], "command") + list(params["args"])
+        p["command"] = KINDS["argv"].to_api(params.get("command") or [], "command") + list(params["args"])
     if params.get("env_files"):
         p["env"] = _read_env_files(params)
-    names = _resolve_networks(engine, p, check_mode, warnings)
-    _resolve_refs(engine, p, "secret", check_mode, warnings)
-    _resolve_refs(engine, p, "config", check_mode, warnings)
-    p["image"] = _resolve_image(engine, p, warnings)
+    names = _resolve_networks(ctx, p)
+    _resolve_refs(ctx, p, "secret")
+    _resolve_refs(ctx, p, "config")
+    unresolved = any(item.get("resolved_id") is None for key in ("networks", "secrets", "configs") for item in p.get(key) or [])
+    p["image"] = _resolve_image(ctx.engine, p, ctx.warnings)
     warning = spec_table.healthcheck_warning(p)
     if warning:
-        warnings.append(warning)
-    return spec_table.build(p), names
+        ctx.warnings.append(warning)
+    return spec_table.build(p), names, unresolved
 
 
-def _network_names(engine):
-    return dict((n["Id"], n["Name"]) for n in _api.list_networks(engine, scope="swarm"))
+def _network_names(ctx):
+    return dict((n["Id"], n["Name"]) for n in ctx.resolver.listing("network"))
 
 
 def _diff(before, after):
@@ -160,107 +171,126 @@ def service_result(service, canon, names, report=None):
     return out
 
 
-def manage(engine, params, check_mode):
-    warnings = []
-    name = params["name"]
-    current = _api.find_service(engine, name)
-    if params["state"] == "absent":
-        return _remove(engine, params, current, check_mode)
-    if params.get("rollback"):
-        return _rollback(engine, params, current, check_mode)
-    if not params.get("image"):
-        raise InvalidInput("image: required to run service '%s'; name the image, e.g. image: registry.example.com/app:1.2." % name)
-    gate(engine, params)
-    spec, names = _desired(engine, params, warnings, check_mode)
-    wanted = spec_table.canonical(spec)
-    names.update(_network_names(engine) if current else {})
-    before = spec_table.canonical(current["Spec"]) if current else None
-    changes = Changes()
-    if current:
-        changes = spec_table.compare(wanted, before, keep_replicas=params.get("keep_replicas"), force_update=params.get("force_update"))
-        if params.get("keep_replicas") and wanted.get("mode") == "replicated":
-            wanted["replicas"] = before["replicas"]
-        stepped = changes.get("force_update")
-        wanted["force_update"] = stepped.after if stepped else before.get("force_update")
-    changed = current is None or bool(changes)
-    result = dict(
-        changed=changed,
-        changes=changes.top_level(),
-        diff=_diff(spec_table.view(before, names) if before else {}, spec_table.view(wanted, names)),
-        warnings=warnings,
-    )
-    if check_mode or (not changed and not params["wait"]):
-        result["service"] = service_result(current or dict(Spec=spec), wanted, names)
-        return result
-    if not changed:
-        report = wait_converged(engine, current["ID"], params["wait_timeout"], since=current.get("UpdateStatus"))
-        result.update(service=service_result(current, before, names, report), tasks=report["tasks"])
-        return result
-    headers = _auth(engine, params)
-    if current:
-        service_id, verb = current["ID"], "update"
+class ServiceResource(Resource):
+    kind = "service"
+
+    def describe(self, ctx, params):
+        return _api.find_service(ctx.engine, params["name"])
+
+    def plan(self, ctx, params, current):
+        if params.get("state") == "absent":
+            return self._plan_remove(ctx, params, current)
+        if params.get("rollback"):
+            return self._plan_rollback(ctx, params, current)
+        name = params["name"]
+        if not params.get("image"):
+            raise InvalidInput("image: required to run service '%s'; name the image, e.g. image: registry.example.com/app:1.2." % name)
+        _table.gate(ctx.engine, params, spec_table.OPTIONS)
+        spec, names, unresolved = desired(ctx, params)
+        wanted = spec_table.canonical(spec)
+        names.update(_network_names(ctx) if current else {})
+        before = spec_table.canonical(current["Spec"]) if current else None
+        changes = Changes()
+        if current:
+            changes = spec_table.compare(wanted, before, keep_replicas=params.get("keep_replicas"), force_update=params.get("force_update"))
+            if params.get("keep_replicas") and wanted.get("mode") == "replicated":
+                wanted["replicas"] = before["replicas"]
+            stepped = changes.get("force_update")
+            wanted["force_update"] = stepped.after if stepped else before.get("force_update")
+        action = "create" if current is None else "update" if changes else None
+        if action == "create":
+            ctx.resolver.plan("service", name, dict(ID=None, Spec=spec))
+        settle = [ServiceWatch(current["ID"], name=name, since=current.get("UpdateStatus"))] if current and not action else []
+        return Plan("service", name, action, changes, _diff(spec_table.view(before, names) if before else {}, spec_table.view(wanted, names)),
+                    params=params, current=current, spec=spec, names=names, wanted=wanted, before=before, unresolved=unresolved,
+                    settle=settle)
+
+    def _plan_rollback(self, ctx, params, current):
+        name = params["name"]
+        defaults = dict(mode="replicated", endpoint_mode="vip", force_update=False)
+        extra = [key for key in SPEC_OPTIONS if params.get(key) is not None and params.get(key) != defaults.get(key)]
+        if extra:
+            raise InvalidInput("rollback: true returns the service to its previous spec and takes no spec options; remove %s."
+                               % ", ".join(sorted(set(extra))))
+        if current is None:
+            raise NotFound("Failed to roll back service '%s': no such service." % name)
+        names = _network_names(ctx)
+        before = spec_table.canonical(current["Spec"])
+        if (current.get("UpdateStatus") or {}).get("State") in ROLLED_BACK:
+            # The last change to this service was a rollback: it already runs its previous spec.
+            return Plan("service", name, None, params=params, current=current, names=names, wanted=before, rollback=True)
+        if not current.get("PreviousSpec"):
+            raise InvalidInput("rollback: service '%s' has no previous spec to return to (it was never updated); nothing to roll "
+                               "back to." % name)
+        after = spec_table.canonical(current["PreviousSpec"])
+        return Plan("service", name, "rollback", Changes.between(spec_table.view(before, names), spec_table.view(after, names)),
+                    _diff(spec_table.view(before, names), spec_table.view(after, names)),
+                    params=params, current=current, names=names, wanted=after, rollback=True)
+
+    def _plan_remove(self, ctx, params, current):
+        if current is None:
+            return Plan("service", params["name"], None, params=params, removed=True)
+        before = spec_table.view(spec_table.canonical(current["Spec"]), _network_names(ctx))
+        return Plan("service", params["name"], "remove", Changes.between(before, {}), whole(before, {}),
+                    params=params, current=current, removed=True)
+
+    def apply(self, ctx, plan):
+        data = plan.data
+        params, name = data["params"], plan.name
+        headers = _auth(ctx.engine, params)
+        if plan.action == "remove":
+            _api.remove_service(ctx.engine, data["current"]["ID"], name)
+            return [Removal({data["current"]["ID"]: name})]
+        if plan.action == "rollback":
+            # The engine records a rollback at once (rollback_started), so the wait judges this one, never an earlier.
+            before_write, _answer = _api.update_service(ctx.engine, data["current"]["ID"], lambda live: None, rollback=True)
+            return [ServiceWatch(data["current"]["ID"], name=name, since=before_write.get("UpdateStatus"), rollout=True,
+                                 expect_rollback=True, verb="roll back")]
+        if data["unresolved"]:
+            data["spec"] = desired(ctx, params)[0]
+        spec = data["spec"]
+        if plan.action == "create":
+            created = _api.create_service(ctx.engine, spec, headers=headers)
+            ctx.warnings.extend(created.get("Warnings") or [])
+            data["id"] = created["ID"]
+            return [ServiceWatch(created["ID"], name=name, verb="create")]
+        changes = plan.changes
+        data["id"] = data["current"]["ID"]
         before_write, _answer = _api.update_service(
-            engine, service_id, lambda live: spec_table.apply_changes(live, spec, changes), headers=headers)
-        since = before_write.get("UpdateStatus")
+            ctx.engine, data["id"], lambda live: spec_table.apply_changes(live, spec, changes), headers=headers)
         rollout = rollout_expected(before_write["Spec"], spec, spec_table.changed_paths(changes))
-    else:
-        created = _api.create_service(engine, spec, headers=headers)
-        warnings.extend(created.get("Warnings") or [])
-        service_id, since, verb, rollout = created["ID"], None, "create", False
-    report = None
-    if params["wait"]:
-        report = wait_converged(engine, service_id, params["wait_timeout"], since=since, rollout=rollout, verb=verb, name=name)
-        result["tasks"] = report["tasks"]
-    service = _api.inspect_service(engine, service_id)
-    # The service now runs the desired spec, whose networks _desired() already named.
-    result["service"] = service_result(service, spec_table.canonical(service["Spec"]), names, report)
-    return result
+        return [ServiceWatch(data["id"], name=name, since=before_write.get("UpdateStatus"), rollout=rollout, verb="update")]
 
-
-def _rollback(engine, params, current, check_mode):
-    name = params["name"]
-    defaults = dict(mode="replicated", endpoint_mode="vip", force_update=False)
-    extra = [key for key in SPEC_OPTIONS if params.get(key) is not None and params.get(key) != defaults.get(key)]
-    if extra:
-        raise InvalidInput("rollback: true returns the service to its previous spec and takes no spec options; remove %s." % ", ".join(sorted(set(extra))))
-    if current is None:
-        raise NotFound("Failed to roll back service '%s': no such service." % name)
-    names = _network_names(engine)
-    before = spec_table.canonical(current["Spec"])
-    state = (current.get("UpdateStatus") or {}).get("State")
-    if state in ("rollback_started", "rollback_completed", "rollback_paused"):
-        # The last change to this service was a rollback: it already runs its previous spec.
-        return dict(changed=False, service=service_result(current, before, names),
-                    diff=dict(before={}, after={}))
-    if not current.get("PreviousSpec"):
-        raise InvalidInput("rollback: service '%s' has no previous spec to return to (it was never updated); nothing to roll "
-                           "back to." % name)
-    after = spec_table.canonical(current["PreviousSpec"])
-    result = dict(changed=True, diff=_diff(spec_table.view(before, names), spec_table.view(after, names)))
-    if check_mode:
-        result["service"] = service_result(current, after, names)
+    def result(self, ctx, plan, reports):
+        data = plan.data
+        if data.get("removed"):
+            return dict(changed=plan.changed, diff=plan.diff)
+        report = reports.get(plan.name)
+        current, names = data["current"], data["names"]
+        result = dict(changed=plan.changed, diff=plan.diff)
+        if not data.get("rollback"):
+            result["changes"] = plan.changes.top_level()
+        if report:
+            result["tasks"] = report["tasks"]
+        if ctx.check_mode or (not report and not plan.changed):
+            result["service"] = service_result(current or dict(Spec=data.get("spec")), data["wanted"], names)
+            return result
+        if not plan.changed:
+            result["service"] = service_result(current, data["before"] if data.get("before") else data["wanted"], names, report)
+            return result
+        service = _api.inspect_service(ctx.engine, data.get("id") or current["ID"])
+        # The service now runs the desired spec, whose networks the plan already named.
+        result["service"] = service_result(service, spec_table.canonical(service["Spec"]), names, report)
         return result
-    # The engine records a rollback at once (rollback_started), so the wait judges this one, never an earlier.
-    before_write, _answer = _api.update_service(engine, current["ID"], lambda live: None, rollback=True)
-    report = None
-    if params["wait"]:
-        report = wait_converged(engine, current["ID"], params["wait_timeout"], expect_rollback=True,
-                                since=before_write.get("UpdateStatus"), rollout=True, verb="roll back", name=name)
-        result["tasks"] = report["tasks"]
-    service = _api.inspect_service(engine, current["ID"])
-    result["service"] = service_result(service, spec_table.canonical(service["Spec"]), names, report)
-    return result
 
 
-def _remove(engine, params, current, check_mode):
-    if current is None:
-        return dict(changed=False, diff=dict(before={}, after={}))
-    names = _network_names(engine)
-    before = spec_table.canonical(current["Spec"])
-    result = dict(changed=True, diff=dict(before=spec_table.view(before, names), after={}))
-    if check_mode:
-        return result
-    _api.remove_service(engine, current["ID"], params["name"])
-    if params["wait"]:
-        wait_removed(engine, {current["ID"]: params["name"]}, params["wait_timeout"])
-    return result
+SERVICE = ServiceResource()
+
+
+def _auth(engine, params):
+    return engine.registry_auth(params["image"]) if params.get("with_registry_auth") and params.get("image") else None
+
+
+def manage(engine, params, check_mode):
+    """swarm_service: one service through the reconcile steps."""
+    return run_one(SERVICE, engine, params, check_mode)

@@ -9,13 +9,6 @@ import socket
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _api, _table
 from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
-from ansible_collections.beekeeper.swarm.plugins.module_utils._cluster import (
-    majority,
-    node_view,
-    split_addr,
-    validate_labels,
-    validate_token,
-)
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
     EngineError,
     InvalidInput,
@@ -23,7 +16,10 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
     Refused,
 )
 from ansible_collections.beekeeper.swarm.plugins.module_utils._kinds import parse_duration
+from ansible_collections.beekeeper.swarm.plugins.module_utils._quorum import majority
 from ansible_collections.beekeeper.swarm.plugins.module_utils._table import Field
+from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import split_addr, validate_labels, validate_token
+from ansible_collections.beekeeper.swarm.plugins.module_utils._views import node_view
 from ansible_collections.beekeeper.swarm.plugins.module_utils._wait import wait_until
 
 # SwarmSpec settings: option -> where it lives, its kind and the engine's default.
@@ -126,7 +122,7 @@ def validate_init(params):
             parse_duration(params[option], option)
 
 
-def _swarm_result(engine, cluster, info_swarm, include_secrets):
+def swarm_result(engine, cluster, info_swarm, include_secrets):
     result = dict(
         id=cluster.get("ID"),
         node_id=info_swarm.get("NodeID"),
@@ -240,7 +236,7 @@ def _reconcile(engine, params, wanted, info_swarm, check_mode):
     if result["changed"] and not check_mode:
         _api.update_swarm(engine, lambda live: _table.apply(live, wanted, SWARM_SETTINGS), rotate=tuple(q for q, _action in rotate))
         cluster = _api.inspect_swarm(engine)
-    result["swarm"] = _swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
+    result["swarm"] = swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
     return result
 
 
@@ -255,7 +251,7 @@ def _force_new_cluster(engine, params, info_swarm, role, check_mode):
         return dict(
             changed=False,
             warnings=["force_new_cluster: the swarm has a leader and quorum, so there is nothing to recover."],
-            swarm=_swarm_result(engine, cluster, info_swarm, params.get("include_secrets")),
+            swarm=swarm_result(engine, cluster, info_swarm, params.get("include_secrets")),
         )
     except QuorumLost:
         pass
@@ -279,7 +275,7 @@ def _init_and_describe(engine, body, what, params):
         _wait_manager_ready(engine, node_id, params["wait_timeout"])
     info_swarm, _role = local_state(engine)
     cluster = _api.inspect_swarm(engine)
-    return _swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
+    return swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
 
 
 def _compact(body):

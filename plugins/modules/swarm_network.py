@@ -258,7 +258,8 @@ actions:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
-from ansible_collections.beekeeper.swarm.plugins.module_utils._network import argument_spec, manage
+from ansible_collections.beekeeper.swarm.plugins.module_utils._network import manage
+from ansible_collections.beekeeper.swarm.plugins.module_utils._network_spec import argument_spec
 
 
 def main():

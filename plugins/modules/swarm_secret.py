@@ -137,7 +137,7 @@ actions:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
-from ansible_collections.beekeeper.swarm.plugins.module_utils._objects import argument_spec, manage
+from ansible_collections.beekeeper.swarm.plugins.module_utils._rotation import argument_spec, manage
 
 
 def main():

@@ -82,5 +82,5 @@ def test_bad_input(target, cluster, tmp_path):
     assert run.failed("Fails: no data and no src for a config that does not exist")["msg"] == (
         "data or src is required to create config 'bk_bad': set data to the content, or src to a file that holds it.")
     assert run.failed("Fails: a label value that is a number")["msg"] == (
-        "labels: the value of 'replicas' is not a string (int); label values are strings, so quote it (replicas: \"3\").")
+        "labels.replicas: 3 is not a string (int); quote it in YAML (for example '3').")
     assert run.ok("Read the configs after the refusals")["stdout"] == ""

@@ -100,11 +100,10 @@ def test_host_port_moved(target, cluster):
     """Acceptance 5: a host-mode published port changed: the old port closes, the new one answers."""
     run = target("swarm_service", "ports")
     first = run.four_steps("Publish 18080 in host mode")
-    assert first["apply"]["service"]["spec"]["ports"] == [
-        {"Protocol": "tcp", "TargetPort": 8080, "PublishedPort": 18080, "PublishMode": "host"}]
+    assert first["apply"]["service"]["spec"]["ports"] == [{"target": 8080, "published": 18080, "protocol": "tcp", "mode": "host"}]
     moved = run.four_steps("Move the port to 18081")
     assert moved["check"]["changes"] == ["ports"]
-    assert moved["check"]["diff"]["after"]["ports"][0]["PublishedPort"] == 18081
+    assert moved["check"]["diff"]["after"]["ports"][0]["published"] == 18081
     run.ok("Port 18081 answers on the worker")
     run.ok("Port 18080 is closed on the worker")
 

@@ -10,9 +10,9 @@ import hashlib
 
 import pytest
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils import _objects
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _versioned as _objects
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import InvalidInput, NotFound
-from ansible_collections.beekeeper.swarm.plugins.module_utils._objects import LABEL_HASH, LABEL_NAME, LABEL_VERSION, Series
+from ansible_collections.beekeeper.swarm.plugins.module_utils._versioned import LABEL_HASH, LABEL_NAME, LABEL_VERSION, Series
 
 
 def obj(oid, name, logical=None, version=None, labels=None, templating=None):
@@ -84,11 +84,11 @@ LABEL_CASES = [
     ({}, {}, None),
     ({"app": "shop", "com.example.team": "a"}, {"app": "shop", "com.example.team": "a"}, None),
     ({"-app": "x"}, None, "labels: '-app' is not a valid label key; use letters, digits, '.', '-', '_' and '/', starting and ending "
-                          "with a letter or digit (for example com.example.team)."),
+                          "with a letter or digit (for example com.example.zone)."),
     ({"com.beekeeper.swarm.hash": "x"}, None, "labels: 'com.beekeeper.swarm.hash' is in com.beekeeper.swarm.*, which this "
                                               "collection keeps for its versioning; use another key."),
-    ({"replicas": 3}, None, "labels: the value of 'replicas' is not a string (int); label values are strings, so quote it (replicas: \"3\")."),
-    ({"on": True}, None, "labels: the value of 'on' is not a string (bool); label values are strings, so quote it (on: \"true\")."),
+    ({"replicas": 3}, None, "labels.replicas: 3 is not a string (int); quote it in YAML (for example '3')."),
+    ({"on": True}, None, "labels.on: True is not a string (bool); quote it in YAML (for example 'true')."),
 ]
 
 

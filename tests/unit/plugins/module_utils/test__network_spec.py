@@ -8,7 +8,7 @@ import copy
 
 import pytest
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils import _network
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _network_spec as _network
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import InvalidInput, Refused
 
 

@@ -1,6 +1,6 @@
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Private to this collection: secrets and configs as versioned objects.
+"""Private to this collection: secrets and configs as versioned objects (naming, content, plans; pure).
 
 The engine never changes a secret's or config's data, so a logical name (``db_password``) is a
 series of objects (``db_password.v1``, ``db_password.v2``...), each labelled with the logical name,
@@ -18,41 +18,19 @@ import re
 from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
-from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
-from ansible_collections.beekeeper.swarm.plugins.module_utils._cluster import LABEL_KEY_RE
-from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import ServiceWatch, rollout_expected, wait_services
-from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
-    ConvergenceTimeout,
-    EngineError,
-    InvalidInput,
-    NotFound,
-    Refused,
-)
+from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import InvalidInput, NotFound
+from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import validate_labels as _validate_labels
 
 LABEL_NAME = "com.beekeeper.swarm.name"
+
+
 LABEL_VERSION = "com.beekeeper.swarm.version"
+
+
 LABEL_HASH = "com.beekeeper.swarm.hash"
+
+
 KINDS = ("secret", "config")
-
-
-def argument_spec(kind):
-    """swarm_secret's and swarm_config's options (the same, plus templating for configs)."""
-    options = dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        data=dict(type="str", no_log=True),
-        data_is_b64=dict(type="bool", default=False),
-        src=dict(type="path"),
-        remote_src=dict(type="bool", default=False),
-        labels=dict(type="dict"),
-        rotate=dict(type="bool", default=True),
-        keep=dict(type="int", default=1),
-        **wait_args(),
-        force=dict(type="bool", default=False),
-    )
-    if kind == "config":
-        options["templating"] = dict(type="str", choices=["golang"])
-    return connection_argument_spec(**options)
 
 
 def list_objects(engine, kind, logical=None):
@@ -86,16 +64,25 @@ def logical_name(obj):
     return (spec.get("Labels") or {}).get(LABEL_NAME) or spec.get("Name")
 
 
-# -- naming, content and validation ------------------------------------------------------------
-
 OWN_PREFIX = "com.beekeeper.swarm."
+
+
 NAME_MAX = 64
+
+
 # Room for ".v" and four digits, so every version of a logical name fits the engine's 64 characters.
 LOGICAL_MAX = NAME_MAX - len(".v9999")
+
+
 NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
+
+
 B64_RE = re.compile(r"^[A-Za-z0-9+/]*={0,2}$")
+
+
 MAX_KB = {"secret": 500, "config": 1000}
-TEMPLATING_MIN_API = "1.37"
+
+
 # Where a service's task template refers to objects of each kind: list key, ID key, name key.
 REFS = {"secret": ("Secrets", "SecretID", "SecretName"), "config": ("Configs", "ConfigID", "ConfigName")}
 
@@ -160,24 +147,7 @@ def validate_name(kind, name):
 
 def validate_labels(labels):
     """User labels: a map of valid keys to strings, none in this collection's own namespace."""
-    if labels is None:
-        return None
-    for key, value in labels.items():
-        if not LABEL_KEY_RE.match(str(key)):
-            raise InvalidInput(
-                "labels: '%s' is not a valid label key; use letters, digits, '.', '-', '_' and '/', starting and "
-                "ending with a letter or digit (for example com.example.team)." % key
-            )
-        if str(key).startswith(OWN_PREFIX):
-            raise InvalidInput(
-                "labels: '%s' is in %s*, which this collection keeps for its versioning; use another key." % (key, OWN_PREFIX)
-            )
-        if not isinstance(value, str):
-            raise InvalidInput(
-                "labels: the value of '%s' is not a string (%s); label values are strings, so quote it (%s: \"%s\")."
-                % (key, type(value).__name__, key, str(value).lower() if isinstance(value, bool) else value)
-            )
-    return dict((str(k), v) for k, v in labels.items())
+    return _validate_labels(labels, strings=True, reserved=OWN_PREFIX)
 
 
 def decode_b64(text, field="data"):
@@ -235,9 +205,6 @@ def validate(kind, params):
         data=content,
         templating=params.get("templating") if kind == "config" else None,
     )
-
-
-# -- the series of versions of one logical name -------------------------------------------------
 
 
 class Series:
@@ -375,13 +342,6 @@ def object_view(kind, obj, series_members, services):
     return view
 
 
-# -- the module's logic --------------------------------------------------------------------------
-
-
-def _list_services(engine):
-    return _api.list_services(engine)
-
-
 def _in_use_text(kind, using, series):
     by_id = dict((o["ID"], name_of(o)) for o in series.members)
     id_key = REFS[kind][1]
@@ -390,111 +350,6 @@ def _in_use_text(kind, using, series):
         names = sorted(set(by_id[r[id_key]] for r in refs(kind, svc) if r.get(id_key) in by_id))
         parts.append("%s uses %s" % (service_name(svc), ", ".join(names)))
     return "; ".join(parts)
-
-
-def manage(kind, engine, params, check_mode):
-    """swarm_secret / swarm_config: describe the series, compare, act on a difference only."""
-    want = validate(kind, params)
-    if want["templating"]:
-        engine.require("templating", TEMPLATING_MIN_API)
-    logical = params["name"]
-    series = Series(kind, logical, list_objects(engine, kind))
-    services = _list_services(engine)
-    if params["state"] == "absent":
-        return _absent(kind, engine, params, check_mode, series, services)
-    return _present(kind, engine, params, check_mode, series, services, want)
-
-
-def _present(kind, engine, params, check_mode, series, services, want):
-    logical = params["name"]
-    current = series.current
-    if current is None and want["hash"] is None:
-        raise InvalidInput(
-            "data or src is required to create %s '%s': set data to the content, or src to a file that holds it." % (kind, logical)
-        )
-    labels = want["labels"] if want["labels"] is not None else user_labels(labels_of(current))
-    new_content = want["hash"] is not None and (
-        current is None
-        or labels_of(current).get(LABEL_HASH) != want["hash"]
-        or LABEL_NAME not in labels_of(current)
-        or templating_of(current) != want["templating"]
-    )
-    using = users(kind, services, series.ids())
-    actions, repoint, warnings = [], [], []
-    new = None
-    if new_content:
-        if current is not None and not params["rotate"] and using:
-            raise Refused(
-                "Refusing to change the content of %s '%s': rotate is false and services use it (%s). Set rotate: true to "
-                "create %s and repoint them, or remove it from those services first."
-                % (kind, logical, _in_use_text(kind, using, series), version_name(logical, series.next_version()))
-            )
-        version = series.next_version()
-        new = dict(
-            Name=version_name(logical, version),
-            Labels=dict(labels, **{LABEL_NAME: logical, LABEL_VERSION: str(version), LABEL_HASH: want["hash"]}),
-        )
-        if want["templating"]:
-            new["Templating"] = {"Name": want["templating"]}
-        if len(new["Name"]) > NAME_MAX:
-            raise InvalidInput("name: the next version, '%s', would be longer than the engine's %d characters; use a shorter name."
-                               % (new["Name"], NAME_MAX))
-        actions.append("create %s" % new["Name"])
-        repoint = using if params["rotate"] else []
-        actions.extend("repoint service %s" % service_name(s) for s in repoint)
-    elif labels != user_labels(labels_of(current)):
-        actions.append("update labels of %s" % name_of(current))
-    # The references once the repointed services name the new version.
-    in_use = in_use_ids(kind, [s for s in services if s not in repoint])
-    prune = plan_prune(series, params["keep"], in_use, created=new is not None, replace=new is not None and not params["rotate"])
-    actions.extend("prune %s" % name_of(o) for o in prune)
-
-    before = user_view(kind, current)
-    if new is not None:
-        after = dict(version=version_of({"Spec": new}), labels=labels)
-        if kind == "config":
-            after["templating"] = want["templating"]
-    else:
-        after = dict(before, labels=labels)
-    pruned = set(o["ID"] for o in prune)
-    if current is not None:
-        before["versions"] = [version_of(o) for o in series.members]
-    after["versions"] = [version_of(o) for o in series.members if o["ID"] not in pruned] + ([version_of({"Spec": new})] if new else [])
-    result = dict(changed=bool(actions), actions=actions, warnings=warnings, diff=dict(before=before, after=after))
-    if not actions:
-        result[kind] = object_view(kind, current, series.members, services)
-        return result
-    if check_mode:
-        result[kind] = _predicted_view(kind, series, current, new, labels, prune, repoint, services)
-        return result
-
-    new_id = None
-    if new is not None:
-        body = dict(new, Data=base64.b64encode(want["data"]).decode("ascii"))
-        created = _api.create_object(engine, kind, body)
-        new_id = created["ID"]
-        done = ["create %s" % new["Name"]]
-        updated = []
-        for svc in repoint:
-            updated.append((svc, _update_service(engine, kind, svc, lambda spec: repointed_spec(kind, spec, series.ids(), new_id, new["Name"]))))
-            done.append("repoint service %s" % service_name(svc))
-        if params["wait"]:
-            _wait(engine, updated, params["wait_timeout"], done)
-    else:
-        _update_labels(engine, kind, current, labels)
-    # Prune what no service refers to now (the services were read again after they converged).
-    series = Series(kind, params["name"], list_objects(engine, kind))
-    services = _list_services(engine)
-    prune = plan_prune(series, params["keep"], in_use_ids(kind, services), created=False,
-                       replace=new is not None and not params["rotate"])
-    for obj in prune:
-        _api.remove_object(engine, kind, obj)
-    actions[:] = [a for a in actions if not a.startswith("prune ")] + ["prune %s" % name_of(o) for o in prune]
-    if prune:
-        series = Series(kind, params["name"], list_objects(engine, kind))
-    after["versions"] = [version_of(o) for o in series.members]
-    result[kind] = object_view(kind, series.current, series.members, services)
-    return result
 
 
 def _predicted_view(kind, series, current, new, labels, prune, repoint, services):
@@ -510,52 +365,3 @@ def _predicted_view(kind, series, current, new, labels, prune, repoint, services
     old_ids = series.ids()
     predicted = [dict(s, Spec=repointed_spec(kind, s.get("Spec") or {}, old_ids, None, new["Name"])) if s in repoint else s for s in services]
     return object_view(kind, obj, members + [obj], predicted)
-
-
-def _update_service(engine, kind, svc, change):
-    """Update the service with ``change(spec)`` (read, mutate, write with its version): the watch for its wait."""
-    before, _answer = _api.update_service(engine, svc["ID"], change)
-    path = ("TaskTemplate", "ContainerSpec", REFS[kind][0])
-    return ServiceWatch(svc["ID"], name=service_name(svc), since=before.get("UpdateStatus"),
-                        rollout=rollout_expected(before["Spec"], before["Spec"], [path]))
-
-
-def _wait(engine, updated, timeout, done):
-    """Wait for every repointed or detached service at once; on failure say what was done so far."""
-    try:
-        wait_services(engine, [watch for _svc, watch in updated], timeout)
-    except (ConvergenceTimeout, EngineError) as exc:
-        raise type(exc)("%s Done so far: %s; old versions were not pruned." % (exc.msg, ", ".join(done)), actions=done,
-                        **exc.details) from exc
-
-
-def _update_labels(engine, kind, obj, labels):
-    def change(spec):
-        spec["Labels"] = dict(labels, **dict((k, v) for k, v in (spec.get("Labels") or {}).items() if k.startswith(OWN_PREFIX)))
-
-    _api.update_object_labels(engine, kind, obj, change)
-
-
-def _absent(kind, engine, params, check_mode, series, services):
-    members = series.members
-    if not members:
-        return dict(changed=False, actions=[], diff=dict(before={}, after={}))
-    using = users(kind, services, series.ids())
-    if using and not params["force"]:
-        raise Refused(
-            "Refusing to remove %s '%s': services use it (%s). Remove it from those services first, or set force: true "
-            "to detach it from them." % (kind, params["name"], _in_use_text(kind, using, series))
-        )
-    before = user_view(kind, series.current)
-    before["versions"] = [version_of(o) for o in members]
-    actions = ["detach service %s" % service_name(s) for s in using] + ["remove %s" % name_of(o) for o in members]
-    result = dict(changed=True, actions=actions, diff=dict(before=before, after={}))
-    if check_mode:
-        return result
-    ids = series.ids()
-    updated = [(svc, _update_service(engine, kind, svc, lambda spec: detached_spec(kind, spec, ids))) for svc in using]
-    if params["wait"]:
-        _wait(engine, updated, params["wait_timeout"], actions[:len(updated)])
-    for obj in members:
-        _api.remove_object(engine, kind, obj)
-    return result
