@@ -16,7 +16,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-.PHONY: help venv engine images lab lab-down lab-status test lab-tests lint ruff ansible-lint argspecs apidocs ee unit sanity integration workloads roles molecule
+.PHONY: help venv engine images lab lab-down lab-status test lab-tests lint ruff mypy ansible-lint argspecs apidocs ee unit sanity integration workloads roles molecule
 
 help:
 	@echo "make lab    - install what is needed, bring up a $(NODES)-node lab, form the swarm with site.yml, print it"
@@ -59,10 +59,13 @@ test: lint unit sanity
 
 lab-tests: integration roles workloads molecule
 
-lint: ruff ansible-lint argspecs apidocs ee
+lint: ruff mypy ansible-lint argspecs apidocs ee
 
 ruff: venv
 	$(BIN)/ruff check .
+
+mypy: venv
+	cd collections && $(BIN)/mypy --config-file $(CURDIR)/pyproject.toml -p ansible_collections.beekeeper.swarm.plugins.module_utils
 
 ansible-lint: venv
 	$(BIN)/ansible-lint --profile production

@@ -34,16 +34,16 @@ except ImportError as exc:  # pragma: no cover - reported by Engine()
     DOCKER_IMPORT_ERROR = exc
 
     # Stand-ins so the module still imports; Engine() fails before any request could raise them.
-    class APIError(Exception):
+    class APIError(Exception):  # type: ignore[no-redef]
         pass
 
-    class DockerException(Exception):
+    class DockerException(Exception):  # type: ignore[no-redef]
         pass
 
-    class RequestsConnectionError(Exception):
+    class RequestsConnectionError(Exception):  # type: ignore[no-redef]
         pass
 
-    class ReadTimeout(Exception):
+    class ReadTimeout(Exception):  # type: ignore[no-redef]
         pass
 
 MIN_API = "1.41"

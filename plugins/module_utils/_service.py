@@ -287,10 +287,6 @@ class ServiceResource(Resource):
 SERVICE = ServiceResource()
 
 
-def _auth(engine, params):
-    return engine.registry_auth(params["image"]) if params.get("with_registry_auth") and params.get("image") else None
-
-
 def manage(engine, params, check_mode):
     """swarm_service: one service through the reconcile steps."""
     return run_one(SERVICE, engine, params, check_mode)
