@@ -328,16 +328,28 @@ def _after_rollback(report, settled):
 
 
 def wait_removed(engine, services, timeout, interval=None):
-    """After services are removed: wait until none of their tasks is left (their containers stopped).
+    """After services are removed: wait until none of their tasks is left, and no container of theirs on
+    the engine this module talks to.
 
     ``services``: {service ID: name}. The IDs no longer work as task filters once the services are
-    gone, so each round reads the task list once and picks theirs."""
+    gone, so each round reads the task list once and picks theirs. The engine deletes a task once its
+    container has stopped and the node's agent removes the container after that: the container is
+    visible only to that node's engine, so only this node's containers can be waited for here (an
+    agent elsewhere removes its stopped containers moments later, unseen by any manager)."""
     def check():
         left = [t for t in _api.list_tasks(engine) if t.get("ServiceID") in services]
-        return not left, dict(tasks_left=len(left))
+        if left:
+            return False, dict(tasks_left=len(left), containers_left=None)
+        # Label filters are ANDed: ask for every task container, then pick the removed services' own.
+        containers = _api.list_containers(engine, "list the containers of removed services", label="com.docker.swarm.service.id")
+        mine = [c for c in containers if (c.get("Labels") or {}).get("com.docker.swarm.service.id") in services]
+        return not mine, dict(tasks_left=0, containers_left=len(mine))
 
     names = ", ".join("'%s'" % n for n in sorted(services.values()))
     try:
         return wait_until(check, timeout, interval=interval)
     except ConvergenceTimeout as exc:
-        raise ConvergenceTimeout("Timed out after %ss waiting for the tasks of removed service %s to stop." % (timeout, names)) from exc
+        report = exc.details.get("report") or {}
+        what = ("%d of their containers on this node to be removed" % report["containers_left"] if report.get("tasks_left") == 0
+                else "the tasks of removed service %s to stop" % names)
+        raise ConvergenceTimeout("Timed out after %ss waiting for %s." % (timeout, what)) from exc

@@ -65,7 +65,9 @@ def gather(engine, params):
     except QuorumLost as exc:
         result["health"] = _without_leader(info_swarm, exc)
         return result
-    result["cluster"] = swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
+    # `swarm`, as swarm_init returns it (join_tokens, unlock_key...); `cluster` is the same dict, kept for
+    # playbooks written before the key was shared.
+    result["swarm"] = result["cluster"] = swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
     result["nodes"] = nodes
     hostnames = dict((n["id"], n["hostname"]) for n in nodes)
     services = [service_view(s) for s in _api.list_services(engine, status=True, **(params.get("services_filters") or {}))]
