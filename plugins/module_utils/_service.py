@@ -60,7 +60,8 @@ def _resolve_networks(ctx, params):
         wanted = item["name"]
         net = next((n for n in listing if wanted in (n.get("Name"), n.get("Id"))), None)
         if net is None and ctx.resolver.planned_object("network", wanted) is not None:
-            item["resolved_id"], names[wanted] = None, wanted
+            # Planned by this run: named by its name until it exists (the plan is built again then).
+            item["resolved_id"], item["planned"], names[wanted] = wanted, True, wanted
             continue
         if net is None:
             net = _api.find_network(ctx.engine, wanted, "networks[%d].name" % i)
@@ -136,7 +137,8 @@ def desired(ctx, params):
     names = _resolve_networks(ctx, p)
     _resolve_refs(ctx, p, "secret")
     _resolve_refs(ctx, p, "config")
-    unresolved = any(item.get("resolved_id") is None for key in ("networks", "secrets", "configs") for item in p.get(key) or [])
+    unresolved = any(item.get("planned") or item.get("resolved_id") is None for key in ("networks", "secrets", "configs")
+                     for item in p.get(key) or [])
     p["image"] = _resolve_image(ctx.engine, p, ctx.warnings)
     warning = spec_table.healthcheck_warning(p)
     if warning:
