@@ -3,7 +3,7 @@
 
 The minimum comes from the option's own docs ("Engine API 1.44+"), else the collection's floor
 (1.41, Docker Engine 20.10). Two checks, run by `make lint`:
-  - every option an option table gates on a newer API (_service_spec.OPTIONS, _swarm.SWARM_SETTINGS and
+  - every option an option table gates on a newer API (_service_spec.OPTIONS, _init.SWARM_SETTINGS and
     INIT_REQUEST, _network_spec.TABLE) says so in its module's docs, so the docs cannot fall behind the code
     (the tables are also where the modules' argument specs come from, and ansible-test's
     validate-modules holds the docs to those);
@@ -22,14 +22,14 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "collections"))
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils import _network_spec, _service_spec, _swarm  # noqa: E402
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _init, _network_spec, _service_spec  # noqa: E402
 from ansible_collections.beekeeper.swarm.plugins.module_utils._client import MIN_API, version_tuple  # noqa: E402
 
 PAGE = ROOT / "docs" / "engine-api.md"
 API_RE = re.compile(r"Engine API (\d+\.\d+)\+")
 GATED = {
     "swarm_service": [(o.option, o.min_api) for o in _service_spec.OPTIONS if o.min_api],
-    "swarm_init": [(f.option, f.min_api) for f in _swarm.SWARM_SETTINGS + _swarm.INIT_REQUEST if f.min_api],
+    "swarm_init": [(f.option, f.min_api) for f in _init.SWARM_SETTINGS + _init.INIT_REQUEST if f.min_api],
     "swarm_network": [(f.option, f.min_api) for f in _network_spec.TABLE if f.min_api],
 }
 

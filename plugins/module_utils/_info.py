@@ -8,8 +8,9 @@ import socket
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import QuorumLost
+from ansible_collections.beekeeper.swarm.plugins.module_utils._init import swarm_result
+from ansible_collections.beekeeper.swarm.plugins.module_utils._membership import local_state
 from ansible_collections.beekeeper.swarm.plugins.module_utils._quorum import majority
-from ansible_collections.beekeeper.swarm.plugins.module_utils._swarm import local_state, swarm_result
 from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import split_addr
 from ansible_collections.beekeeper.swarm.plugins.module_utils._views import health, node_view, service_view, task_view
 

@@ -208,8 +208,8 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.beekeeper.swarm.plugins.module_utils._init import init, init_argument_spec
 from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
-from ansible_collections.beekeeper.swarm.plugins.module_utils._swarm import init, init_argument_spec
 
 
 def main():

@@ -129,8 +129,8 @@ actions:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
+from ansible_collections.beekeeper.swarm.plugins.module_utils._membership import join
 from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
-from ansible_collections.beekeeper.swarm.plugins.module_utils._swarm import join
 
 
 def main():

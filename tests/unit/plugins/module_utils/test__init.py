@@ -1,12 +1,12 @@
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests for _swarm's input validation: what swarm_init and swarm_join refuse before any change."""
+"""Unit tests for _init and _membership: what swarm_init and swarm_join refuse before any change."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils import _swarm
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _init, _membership, _table
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import InvalidInput
 
 NOT_CIDR = "default_addr_pool: '%s' is not a CIDR network; use a network address with a prefix length, e.g. 10.20.0.0/16."
@@ -27,7 +27,7 @@ GOOD_INIT = [
 
 @pytest.mark.parametrize("params", [c[1] for c in GOOD_INIT], ids=[c[0] for c in GOOD_INIT])
 def test_validate_init_accepts(params):
-    _swarm.validate_init(params)
+    _init.validate_init(params)
 
 
 BAD_INIT = [
@@ -61,7 +61,7 @@ BAD_INIT = [
 @pytest.mark.parametrize("params, message", [c[1:] for c in BAD_INIT], ids=[c[0] for c in BAD_INIT])
 def test_validate_init_refuses(params, message):
     with pytest.raises(InvalidInput) as err:
-        _swarm.validate_init(params)
+        _init.validate_init(params)
     assert err.value.msg == (message or NOT_CIDR % params["default_addr_pool"][-1])
 
 
@@ -81,7 +81,7 @@ def join_params(**params):
     join_params(state="absent", remote_addrs=["bad:port"], join_token="not a token"),
 ], ids=["present", "several managers", "absent needs nothing", "absent checks nothing"])
 def test_validate_join_accepts(params):
-    _swarm.validate_join(params)
+    _membership.validate_join(params)
 
 
 BAD_JOIN = [
@@ -102,16 +102,18 @@ BAD_JOIN = [
 @pytest.mark.parametrize("params, message", [c[1:] for c in BAD_JOIN], ids=[c[0] for c in BAD_JOIN])
 def test_validate_join_refuses(params, message):
     with pytest.raises(InvalidInput) as err:
-        _swarm.validate_join(params)
+        _membership.validate_join(params)
     assert err.value.msg == message
 
 
-def test_swarm_settings_table_defaults_are_the_engines():
-    """The table is the single place defaults live: a swarm made with no options has these."""
-    defaults = dict((f.option, f.default) for f in _swarm.SWARM_SETTINGS)
-    assert defaults == {
-        "task_history_limit": 5, "snapshot_interval": 10000, "keep_old_snapshots": 0,
-        "log_entries_for_slow_followers": 500, "election_tick": 10, "heartbeat_tick": 1,
-        "dispatcher_heartbeat": "5s", "cert_expiry": "2160h", "autolock": False, "labels": {},
-    }
-    assert sorted(f.option for f in _swarm.SWARM_SETTINGS if f.init_only) == ["election_tick", "heartbeat_tick"]
+@pytest.mark.parametrize("field", _init.SWARM_SETTINGS, ids=lambda f: f.option)
+def test_every_setting_s_default_shown_to_the_user_means_the_default_again(field):
+    """The default as swarm_init reports it (settings), given back as the option, is no change."""
+    shown = _init.settings_view({})
+    wanted = _table.desired({field.option: shown[field.option]}, _init.SWARM_SETTINGS)
+    assert not _init._compare(wanted, {}, init_only=None), field.option
+
+
+def test_the_init_request_options_are_a_table_with_their_gates():
+    assert dict((f.option, f.min_api) for f in _init.INIT_REQUEST if f.min_api) == {
+        "data_path_addr": "1.31", "data_path_port": "1.40", "default_addr_pool": "1.39", "subnet_size": "1.39"}
