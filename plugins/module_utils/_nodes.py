@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
+from ansible_collections.beekeeper.swarm.plugins.module_utils._changes import Changes
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
     ConvergenceTimeout,
     EngineError,
@@ -12,6 +13,7 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
     Refused,
 )
 from ansible_collections.beekeeper.swarm.plugins.module_utils._quorum import guard_manager_loss, guard_manager_maintenance, quorum
+from ansible_collections.beekeeper.swarm.plugins.module_utils._reconcile import Plan, Resource, run_one
 from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import desired_labels, validate_labels
 from ansible_collections.beekeeper.swarm.plugins.module_utils._views import node_view, require_node, resolve
 from ansible_collections.beekeeper.swarm.plugins.module_utils._wait import wait_until
@@ -41,70 +43,11 @@ def _desired(view, params):
     return want
 
 
-def manage(engine, params, check_mode):
-    validate(params)
-    views = list_nodes(engine)
-    if params["state"] == "absent":
-        return _remove(engine, params, views, check_mode)
-    view, warnings = require_node(views, params["node"])
-    before = dict((k, view[k]) for k in MANAGED)
-    after = _desired(view, params)
-    changed = [k for k in MANAGED if before[k] != after[k]]
-    result = dict(changed=bool(changed), warnings=warnings, diff=dict(before=before, after=after))
-    if not changed:
-        result["node"] = view
-        return result
-    q = quorum(views)
-    if before["role"] == "manager" and after["role"] == "worker":
-        guard_manager_loss(q, view, "demote", params.get("force"))
-    draining = before["availability"] != "drain" and after["availability"] == "drain"
-    tasks_here = []
-    if draining:
-        if view["reachability"] is not None and after["role"] == "manager":
-            guard_manager_maintenance(q, view, params.get("force"))
-        tasks_here = _running_tasks(engine, node=view["id"])
-        _guard_capacity(engine, views, view, tasks_here, params.get("force"))
-    if check_mode:
-        result["node"] = dict(view, **after)
-        return result
-    _update(engine, view["id"], after)
-    if draining and params.get("wait"):
-        result["drain"] = wait_drained(engine, view, tasks_here, params["wait_timeout"])
-    if "role" in changed and params.get("wait"):
-        _wait_role(engine, view["id"], after["role"], params["wait_timeout"])
-    view, _warnings = resolve(list_nodes(engine), view["id"])
-    result["node"] = view
-    return result
-
-
 def _update(engine, node_id, after):
     def change(spec):
         spec.update(Role=after["role"], Availability=after["availability"], Labels=after["labels"])
 
     _api.update_node(engine, node_id, change)
-
-
-def _remove(engine, params, views, check_mode):
-    view, warnings = resolve(views, params["node"])
-    if view is None:
-        return dict(changed=False, warnings=warnings, diff=dict(before={}, after={}))
-    result = dict(changed=True, warnings=warnings, actions=[], diff=dict(before=dict((k, view[k]) for k in MANAGED), after={}))
-    if view["state"] != "down" and not params.get("force"):
-        raise Refused(
-            "Refusing to remove node %s: it is %s, still part of the swarm. Make it leave first "
-            "(beekeeper.swarm.swarm_join state: absent on that node), or set force: true." % (view["hostname"], view["state"])
-        )
-    if view["reachability"] is not None:
-        guard_manager_loss(quorum(views), view, "remove", params.get("force"))
-        result["actions"].append("demote")
-    result["actions"].append("remove")
-    if check_mode:
-        return result
-    if view["reachability"] is not None:
-        _update(engine, view["id"], dict(view, role="worker"))
-        _wait_role(engine, view["id"], "worker", params["wait_timeout"])
-    _api.remove_node(engine, view["id"], view["hostname"], bool(params.get("force")))
-    return result
 
 
 def _wait_role(engine, node_id, role, timeout):
@@ -176,3 +119,98 @@ def wait_drained(engine, view, tasks_before, timeout):
             % (view["hostname"], timeout, report.get("tasks_left", 0), ", ".join(lines) or "none"),
             drain=report,
         ) from exc
+
+
+class NodeResource(Resource):
+    """One node of the swarm: its role, availability and labels, or its removal."""
+
+    kind = "node"
+
+    def name(self, params):
+        return params["node"]
+
+    def describe(self, ctx, params):
+        validate(params)
+        return list_nodes(ctx.engine)
+
+    def plan(self, ctx, params, views):
+        if params["state"] == "absent":
+            return self._plan_remove(ctx, params, views)
+        view, warnings = require_node(views, params["node"])
+        ctx.warnings.extend(warnings)
+        before = dict((k, view[k]) for k in MANAGED)
+        after = _desired(view, params)
+        changes = Changes.between(before, after)
+        if not changes:
+            return Plan("node", params["node"], None, changes, dict(before=before, after=after), params=params, view=view)
+        q = quorum(views)
+        if before["role"] == "manager" and after["role"] == "worker":
+            guard_manager_loss(q, view, "demote", params.get("force"))
+        draining = before["availability"] != "drain" and after["availability"] == "drain"
+        tasks_here = []
+        if draining:
+            if view["reachability"] is not None and after["role"] == "manager":
+                guard_manager_maintenance(q, view, params.get("force"))
+            tasks_here = _running_tasks(ctx.engine, node=view["id"])
+            _guard_capacity(ctx.engine, views, view, tasks_here, params.get("force"))
+        return Plan("node", params["node"], "update", changes, dict(before=before, after=after), params=params, view=view,
+                    after=after, draining=draining, tasks_here=tasks_here)
+
+    def _plan_remove(self, ctx, params, views):
+        view, warnings = resolve(views, params["node"])
+        ctx.warnings.extend(warnings)
+        if view is None:
+            return Plan("node", params["node"], None, params=params, removed=True, actions=[])
+        if view["state"] != "down" and not params.get("force"):
+            raise Refused(
+                "Refusing to remove node %s: it is %s, still part of the swarm. Make it leave first "
+                "(beekeeper.swarm.swarm_join state: absent on that node), or set force: true." % (view["hostname"], view["state"])
+            )
+        actions = []
+        if view["reachability"] is not None:
+            guard_manager_loss(quorum(views), view, "remove", params.get("force"))
+            actions.append("demote")
+        actions.append("remove")
+        before = dict((k, view[k]) for k in MANAGED)
+        return Plan("node", params["node"], "remove", Changes.between(before, {}), dict(before=before, after={}), params=params,
+                    view=view, removed=True, actions=actions)
+
+    def apply(self, ctx, plan):
+        # A node's waits (its tasks moved away, its Raft membership) come one after the other, so they run here.
+        data, params = plan.data, plan.data["params"]
+        view = data["view"]
+        if plan.action == "remove":
+            if view["reachability"] is not None:
+                _update(ctx.engine, view["id"], dict(view, role="worker"))
+                _wait_role(ctx.engine, view["id"], "worker", params["wait_timeout"])
+            _api.remove_node(ctx.engine, view["id"], view["hostname"], bool(params.get("force")))
+            return []
+        _update(ctx.engine, view["id"], data["after"])
+        if data["draining"] and params.get("wait"):
+            data["drain"] = wait_drained(ctx.engine, view, data["tasks_here"], params["wait_timeout"])
+        if "role" in plan.changes.options() and params.get("wait"):
+            _wait_role(ctx.engine, view["id"], data["after"]["role"], params["wait_timeout"])
+        return []
+
+    def result(self, ctx, plan, reports):
+        data = plan.data
+        if data.get("removed"):
+            return dict(changed=plan.changed, actions=data["actions"], diff=plan.diff)
+        result = dict(changed=plan.changed, diff=plan.diff)
+        if not plan.changed:
+            result["node"] = data["view"]
+        elif ctx.check_mode:
+            result["node"] = dict(data["view"], **data["after"])
+        else:
+            if data.get("drain") is not None:
+                result["drain"] = data["drain"]
+            result["node"], _warnings = resolve(list_nodes(ctx.engine), data["view"]["id"])
+        return result
+
+
+NODE = NodeResource()
+
+
+def manage(engine, params, check_mode):
+    """swarm_node: one node through the reconcile steps."""
+    return run_one(NODE, engine, params, check_mode)
