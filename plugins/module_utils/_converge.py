@@ -188,8 +188,6 @@ def assess(service, tasks, nodes):
     return settled and state not in IN_PROGRESS and "failed" not in report, report
 
 
-
-
 # -- waiting for services ---------------------------------------------------------------------------
 
 

@@ -317,8 +317,6 @@ def _canon_mode(mode):
     return "replicated"
 
 
-
-
 class Kind:
     """One conversion kind: user -> API, API -> comparable, comparable -> user; the Ansible type it takes."""
 

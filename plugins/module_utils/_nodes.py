@@ -133,7 +133,8 @@ class NodeResource(Resource):
         validate(params)
         return list_nodes(ctx.engine)
 
-    def plan(self, ctx, params, views):
+    def plan(self, ctx, params, current):
+        views = current
         if params["state"] == "absent":
             return self._plan_remove(ctx, params, views)
         view, warnings = require_node(views, params["node"])

@@ -43,4 +43,3 @@ def test_removal_leaves_no_container_on_the_node(target, cluster):
     checks = [e for e in run.events if e.get("event") == "runner_on_ok"
               and (e["event_data"].get("task") or "").startswith("No container of gone is left")]
     assert len(checks) == 3
-

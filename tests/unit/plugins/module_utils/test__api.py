@@ -47,15 +47,15 @@ class Recorder:
 
 
 ENDPOINTS = {
-    "inspect service": lambda e, ref: _api.inspect_service(e, ref),
-    "find service": lambda e, ref: _api.find_service(e, ref),
+    "inspect service": _api.inspect_service,
+    "find service": _api.find_service,
     "update service": lambda e, ref: _api.update_service(e, ref, lambda spec: None),
-    "remove service": lambda e, ref: _api.remove_service(e, ref),
-    "inspect node": lambda e, ref: _api.inspect_node(e, ref),
+    "remove service": _api.remove_service,
+    "inspect node": _api.inspect_node,
     "update node": lambda e, ref: _api.update_node(e, ref, lambda spec: None),
     "remove node": lambda e, ref: _api.remove_node(e, ref, "n1", False),
-    "inspect network": lambda e, ref: _api.inspect_network(e, ref),
-    "find network": lambda e, ref: _api.find_network(e, ref),
+    "inspect network": _api.inspect_network,
+    "find network": _api.find_network,
     "remove network": lambda e, ref: _api.remove_network(e, {"Id": ref, "Name": "net"}),
     "connect container": lambda e, ref: _api.connect_container(e, {"Id": ref, "Name": "net"}, "c1", "c", {}),
     "disconnect container": lambda e, ref: _api.disconnect_container(e, {"Id": ref, "Name": "net"}, "c1", "c"),

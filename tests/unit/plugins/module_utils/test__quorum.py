@@ -147,5 +147,3 @@ def test_guard_manager_maintenance(total, reachable, target, force, message):
         with pytest.raises(Refused) as err:
             _quorum.guard_manager_maintenance(q, views[target], force)
         assert err.value.msg == message
-
-

@@ -157,6 +157,12 @@ BACKEND = dict(name="backend", driver="overlay", scope="swarm", attachable=True,
                ipam={"driver": None, "config": [{"subnet": "10.77.1.0/24", "gateway": "10.77.1.1"}]})
 
 
+def network(**kw):
+    params = dict(BACKEND)
+    params.update(kw)
+    return params
+
+
 def test_the_network_as_made_is_unchanged_and_names_its_users():
     result, _ctx = plan(NETWORK, base(**BACKEND))
     assert result.action is None and result.data["services"] == ["web"]
@@ -164,9 +170,9 @@ def test_the_network_as_made_is_unchanged_and_names_its_users():
 
 def test_a_network_change_under_a_service_is_refused_without_force_and_planned_with_it():
     with pytest.raises(Refused) as exc:
-        plan(NETWORK, base(**dict(BACKEND, labels={"com.example.team": "billing"})))
+        plan(NETWORK, base(**network(labels={"com.example.team": "billing"})))
     assert exc.value.msg.startswith("Refusing to recreate network 'backend' to change labels: service web uses it")
-    result, _ctx = plan(NETWORK, base(**dict(BACKEND, labels={"com.example.team": "billing"}, force=True)))
+    result, _ctx = plan(NETWORK, base(**network(labels={"com.example.team": "billing"}), force=True))
     assert result.action == "recreate"
     assert result.data["actions"] == ["detach service web", "recreate network", "reattach service web"]
 
@@ -202,7 +208,7 @@ def test_run_many_plans_in_dependency_order_and_resolves_what_the_run_creates():
     items = [
         ("service", service(name="api", networks=[{"name": "frontend"}], secrets=[{"source": "api_key"}], configs=None)),
         ("secret", secret(name="api_key", data="k")),
-        ("network", base(**dict(BACKEND, name="frontend", labels=None, ipam=None, encrypted=False))),
+        ("network", base(**network(name="frontend", labels=None, ipam=None, encrypted=False))),
         ("service", service()),
     ]
     result = _reconcile.run_many(RESOURCES, engine, items, check_mode=True)

@@ -135,5 +135,3 @@ def test_desired_labels(current, labels, labels_state, remove, expected):
     before = dict(current or {})
     assert _validate.desired_labels(current, labels, labels_state, remove) == expected
     assert (current or {}) == before, "the current labels must not change"
-
-
