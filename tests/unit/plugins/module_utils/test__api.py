@@ -124,7 +124,7 @@ def test_a_rollback_retries_too_and_asks_for_the_previous_spec():
 
 
 def test_the_retry_is_bounded_and_other_errors_are_not_retried():
-    engine = Recorder(errors=[out_of_sequence() for _ in range(_api.UPDATE_ATTEMPTS)])
+    engine = Recorder(errors=[out_of_sequence()] * _api.UPDATE_ATTEMPTS)
     with pytest.raises(EngineError):
         _api.update_node(engine, "n1", lambda spec: None)
     assert len([c for c in engine.calls if c[0] == "BODY"]) == _api.UPDATE_ATTEMPTS
