@@ -4,16 +4,20 @@
                               exit 0, each host told what it would become, and nothing changed on any node
                               (packages, every entry and file checksum under /etc, firewall rules); the second
                               check run says and predicts the same as the first.
+  test_site_cluster_settings  lab cs (10.88.72.0/24): 2 bare nodes. A misspelt key of swarm_cluster_settings fails
+                              in site.yml's first play, naming the key, and nothing changed; then site.yml with four
+                              settings forms the swarm, each arrives in the SwarmSpec, and a second run changes nothing.
 
-The test starts its own lab and removes it (it runs beside test_roles.py's labs with pytest -n).
+Each test starts its own lab and removes it (they run beside test_roles.py's labs with pytest -n).
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 
 import pytest
-from conftest import RUNNER_ENV, TargetRunner, labnodes
+from conftest import RUNNER_ENV, TargetRunner, docker_exec, labnodes
 
 pytestmark = pytest.mark.lab
 
@@ -41,6 +45,7 @@ if command -v nft >/dev/null; then echo '# nft'; nft list ruleset; fi
 SITE = dict(target="site", tag="all", playbook="site.yml")
 PREDICTION = "Say what each host would become (check mode, before every engine answers)"
 ENGINE_PREDICTION = "Predict the install without python3-apt"
+SETTINGS_VALIDATION = "Validating arguments against arg spec 'settings' - Validate swarm_cluster_settings only, before anything changes."
 
 
 def snapshot(node: str) -> str:
@@ -95,3 +100,35 @@ def test_site_check_bare(tmp_path):
     finally:
         labnodes.down("ck")
 
+
+def test_site_cluster_settings(tmp_path):
+    settings = dict(log_entries_for_slow_followers=700, election_tick=12, heartbeat_tick=2, task_history_limit=7)
+    try:
+        runner, nodes = bare_lab("cs", "10.88.72.0/24", 2, tmp_path)
+        manager, worker = "cs-n1", "cs-n2"
+
+        # A misspelt key stops site.yml in its first play, before any role touches a host.
+        before = dict((node, snapshot(node)) for node in nodes)
+        bad = runner(**SITE, extravars=dict(swarm_cluster_settings=dict(election_tik=12, heartbeat_tick=2)),
+                     expect_status="failed", expect_failed=(SETTINGS_VALIDATION,))
+        for node in nodes:
+            errors = bad.failed(SETTINGS_VALIDATION, node)["argument_errors"]
+            assert any(e.startswith("swarm_cluster_settings.election_tik.") for e in errors), errors
+        assert "Gathering Facts" not in bad.task_names(), bad.task_names()
+        assert changed(bad) == []
+        assert_unchanged(before, nodes, "site.yml with a misspelt setting")
+
+        # Every setting arrives in the SwarmSpec (election_tick and heartbeat_tick exist only at creation).
+        runner(**SITE, extravars=dict(swarm_cluster_settings=settings))
+        spec = json.loads(docker_exec(manager, "docker", "info", "--format", "{{json .Swarm.Cluster.Spec}}"))
+        got = dict(log_entries_for_slow_followers=spec["Raft"]["LogEntriesForSlowFollowers"],
+                   election_tick=spec["Raft"]["ElectionTick"], heartbeat_tick=spec["Raft"]["HeartbeatTick"],
+                   task_history_limit=spec["Orchestration"]["TaskHistoryRetentionLimit"])
+        assert got == settings, spec
+        assert docker_exec(worker, "docker", "info", "--format", "{{.Swarm.LocalNodeState}}") == "active"
+
+        again = runner(**SITE, extravars=dict(swarm_cluster_settings=settings))
+        assert changed(again) == [], "the second run changed: %s" % changed(again)
+        print("SwarmSpec: %s" % json.dumps(got))
+    finally:
+        labnodes.down("cs")
