@@ -72,6 +72,7 @@ ansible-lint: venv
 
 argspecs: venv
 	$(BIN)/python tests/check_argument_specs.py
+	$(BIN)/python tests/check_cluster_settings.py
 
 apidocs: venv
 	$(BIN)/python tests/check_engine_api_docs.py

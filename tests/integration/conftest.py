@@ -47,6 +47,11 @@ except ImportError:  # running from a checkout without `pip install -e .`
 
 import ansible_runner  # noqa: E402
 
+# Run as `.venv/bin/pytest` (not through make), PATH lacks the venv's bin, where ansible-runner finds ansible-playbook.
+_BIN = os.path.dirname(sys.executable)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
+
 STEPS = ("check", "apply", "apply again", "check again")
 FOUR_STEPS_CHANGED = (True, True, False, False)
 RESULT_EVENTS = ("runner_on_ok", "runner_on_failed", "runner_on_skipped", "runner_on_unreachable")
@@ -131,11 +136,12 @@ class TargetRunner:
         self.count = 0
 
     def __call__(self, target, tag, verbosity=0, envvars=None, extravars=None, playbook="main.yml",
-                 expect_status="successful", expect_failed=()):
+                 expect_status="successful", expect_failed=(), cmdline=None):
         """Run one tagged scenario of targets/<target>/<playbook>; check the failures were the expected ones.
 
         Failures are expected from tasks named "Fails: ...", and from those in ``expect_failed``
-        (a run whose play must stop, with ``expect_status="failed"``).
+        (a run whose play must stop, with ``expect_status="failed"``). ``cmdline``: more
+        ansible-playbook arguments, e.g. "--check --diff" for a whole playbook in check mode.
         """
         self.count += 1
         data_dir = self.base / ("%02d-%s-%s" % (self.count, target, tag))
@@ -150,6 +156,7 @@ class TargetRunner:
             envvars=env,
             extravars=extravars or {},
             verbosity=verbosity or None,
+            cmdline=cmdline,
             quiet=True,
             timeout=600,
         )
@@ -207,17 +214,20 @@ def lab(tmp_path_factory):
         labnodes.down(LAB)
 
 
+# The environment of every ansible-runner run.
+RUNNER_ENV = {
+    "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+    "ANSIBLE_FORCE_COLOR": "0",
+    "ANSIBLE_NOCOLOR": "1",
+    "ANSIBLE_HOST_KEY_CHECKING": "False",
+    # Each node's module runs with the node's own python3-docker against its local engine.
+    "ANSIBLE_PYTHON_INTERPRETER": "auto_silent",
+}
+
+
 @pytest.fixture(scope="session")
 def target(lab, tmp_path_factory):
-    envvars = {
-        "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
-        "ANSIBLE_FORCE_COLOR": "0",
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_HOST_KEY_CHECKING": "False",
-        # Each node's module runs with the node's own python3-docker against its local engine.
-        "ANSIBLE_PYTHON_INTERPRETER": "auto_silent",
-    }
-    return TargetRunner(tmp_path_factory.mktemp("runner"), lab["inventory"], envvars)
+    return TargetRunner(tmp_path_factory.mktemp("runner"), lab["inventory"], dict(RUNNER_ENV))
 
 
 def _node_rows():
