@@ -2,7 +2,7 @@
 """Keep swarm_cluster_settings in step with beekeeper.swarm.swarm_init's swarm-wide options.
 
 The swarm_cluster role takes the swarm's settings as one dict, `swarm_cluster_settings`, and forwards
-each key to swarm_init. Its keys are swarm_init's SwarmSpec settings (`_swarm.SWARM_SETTINGS`) plus the
+each key to swarm_init. Its keys are swarm_init's SwarmSpec settings (`_init.SWARM_SETTINGS`) plus the
 swarm-wide options of the init request (SWARM_WIDE below). This script generates two parts from them:
 
   - the `options:` of swarm_cluster_settings in roles/swarm_cluster/meta/argument_specs.yml
@@ -28,7 +28,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "collections"))
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils import _swarm  # noqa: E402
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _init  # noqa: E402
 
 MODULE = ROOT / "plugins" / "modules" / "swarm_init.py"
 SPECS = ROOT / "roles" / "swarm_cluster" / "meta" / "argument_specs.yml"
@@ -88,7 +88,7 @@ def expected() -> tuple[dict, list[str]]:
     """The role's options for swarm_cluster_settings, and the problems found deriving them."""
     docs = module_options()
     problems = []
-    table = dict((f.option, f) for f in _swarm.SWARM_SETTINGS)
+    table = dict((f.option, f) for f in _init.SWARM_SETTINGS)
     names = set(table) | set(SWARM_WIDE)
     known = set(table) | set(SWARM_WIDE) | set(NOT_SETTINGS)
     for name in sorted(set(docs) - known):
