@@ -10,27 +10,31 @@ short_description: Join a node to a Docker Swarm, unlock it, or make it leave
 version_added: 0.1.0
 description:
   - Makes the node the task runs against (O(docker_host)) a member of the swarm whose managers are at
-    O(remote_addrs), with the given O(role), and waits until it is active.
+    O(remote_addrs), with the given O(role), and with O(wait) (the default) waits until it is active in the swarm.
   - Idempotent only for I(that) swarm and I(that) role - a node in another swarm, or in this one with the
     other role, is an error unless O(force) (leave, then join). A node stuck C(pending) or C(error) after a
     failed join leaves and joins again. A join that fails leaves the node clean, not C(pending).
-  - Unlocks a locked manager (autolock, after a restart) with O(unlock_key).
+  - Unlocks a locked manager (autolock, after a restart) with O(unlock_key), and with O(wait) waits until it is
+    active again.
   - With O(state=absent) the node leaves its swarm. A manager leaves only with O(force); demote it first with
     M(beekeeper.swarm.swarm_node) to keep the Raft group right.
 author:
   - Beekeeper developers (!UNKNOWN)
 extends_documentation_fragment:
-  - beekeeper.swarm.engine
+  - beekeeper.swarm._engine
+  - beekeeper.swarm._wait
+  - beekeeper.swarm._attributes
+  - beekeeper.swarm._attributes.actiongroup_swarm
 attributes:
   check_mode:
     support: full
-    description: Predicts the join, leave or unlock without doing it.
+    details: Predicts the join, leave or unlock without doing it.
   diff_mode:
     support: full
-    description: Shows the node's role in the swarm before and after.
+    details: Shows the node's role in the swarm before and after.
   idempotent:
     support: full
-    description: Joining again with the same swarm and role changes nothing.
+    details: Joining again with the same swarm and role changes nothing.
 options:
   state:
     description: V(present) to be in the swarm, V(absent) to be in none.

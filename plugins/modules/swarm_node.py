@@ -22,17 +22,20 @@ description:
 author:
   - Beekeeper developers (!UNKNOWN)
 extends_documentation_fragment:
-  - beekeeper.swarm.engine
+  - beekeeper.swarm._engine
+  - beekeeper.swarm._wait
+  - beekeeper.swarm._attributes
+  - beekeeper.swarm._attributes.actiongroup_swarm
 attributes:
   check_mode:
     support: full
-    description: Predicts the change, including the guards' refusals, without calling a mutating endpoint.
+    details: Predicts the change, including the guards' refusals, without calling a mutating endpoint.
   diff_mode:
     support: full
-    description: Shows role, availability and labels before and after.
+    details: Shows role, availability and labels before and after.
   idempotent:
     support: full
-    description: A node already as declared is left alone.
+    details: A node already as declared is left alone.
 options:
   node:
     description: The node's ID, hostname, or a unique ID prefix (4 characters or more).
@@ -72,14 +75,6 @@ options:
       - With O(state=absent), remove a node that is not Down (the engine forgets it; it should leave too).
     type: bool
     default: false
-  wait:
-    description: Wait for a drain to finish and a role change to reach the Raft group.
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait with O(wait).
-    type: int
-    default: 300
 seealso:
   - module: beekeeper.swarm.swarm_info
   - module: beekeeper.swarm.swarm_join
