@@ -85,6 +85,9 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+# Kept the same as swarm_config's RETURN except where the kinds differ: the top-level key, the ID's kind,
+# templating (configs only) and the samples. Not shared: a RETURN doc fragment needs ansible-core 2.20, and
+# ansible-core 2.19 (which this collection supports) fails to render a RETURN that extends one.
 secret:
   description: The current version after the change (predicted in check mode, with a null ID for a version to be created).
     Never its data nor its hash.
