@@ -13,6 +13,7 @@ The minimum comes from the option's own docs ("Engine API 1.44+"), else the coll
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 import sys
 from pathlib import Path
@@ -52,17 +53,31 @@ def _options(options: dict, prefix: str = ""):
         yield from _options(spec.get("suboptions"), prefix + name + ".")
 
 
-def collect() -> dict[str, list[tuple[str, str]]]:
-    fragments = {}
+def fragments() -> dict[str, dict]:
+    """Every doc fragment, parsed, by the name a module gives it (beekeeper.swarm._wait, beekeeper.swarm._attributes.action).
+
+    Imported as ansible-core imports them; every variant (DOCUMENTATION, ACTIONGROUP_SWARM...) counts."""
+    docs = {}
     for path in sorted((ROOT / "plugins" / "doc_fragments").glob("*.py")):
-        fragments["beekeeper.swarm." + path.stem] = yaml.safe_load(_constant(path, "DOCUMENTATION") or "{}")
+        module = importlib.import_module("ansible_collections.beekeeper.swarm.plugins.doc_fragments." + path.stem)
+        for var, text in vars(module.ModuleDocFragment).items():
+            if var.isupper() and isinstance(text, str):
+                docs["beekeeper.swarm." + path.stem + ("" if var == "DOCUMENTATION" else "." + var.lower())] = yaml.safe_load(text) or {}
+    return docs
+
+
+def collect() -> dict[str, list[tuple[str, str]]]:
+    known = fragments()
     modules = {}
     for path in sorted((ROOT / "plugins" / "modules").glob("swarm_*.py")):
         doc = yaml.safe_load(_constant(path, "DOCUMENTATION"))
         options = dict(doc.get("options") or {})
         for fragment in doc.get("extends_documentation_fragment") or []:
-            if fragment != "beekeeper.swarm.engine":  # the connection options, the same everywhere
-                options.update((fragments.get(fragment) or {}).get("options") or {})
+            if fragment == "beekeeper.swarm._engine":  # the connection options, the same everywhere
+                continue
+            # As ansible-core merges: what the module (or an earlier fragment) says of an option wins, key by key.
+            for name, spec in (known[fragment].get("options") or {}).items():
+                options[name] = dict(spec, **(options.get(name) or {}))
         modules[path.stem] = list(_options(options))
     return modules
 

@@ -16,6 +16,8 @@ description:
     the target inside the task.
   - New content creates the next version, repoints every service that uses the logical name, waits for them to converge
     and prunes old versions beyond O(keep) that no service uses (O(rotate)). The same content changes nothing.
+  - With O(wait) (the default), the services repointed - or, with O(state=absent) and O(force), detached - are
+    waited for until they converge, within one O(wait_timeout) for them all, before anything is pruned or removed.
   - Content comes inline (O(data), base64 with O(data_is_b64)) or from a file on the controller or on the node (O(src)).
     It never appears in results, diffs, warnings or logs; at most 1000 KB (the engine's limit).
   - A config can be a Go template (O(templating)), rendered by the engine for each task
@@ -24,23 +26,27 @@ description:
 author:
   - Beekeeper developers (!UNKNOWN)
 extends_documentation_fragment:
-  - beekeeper.swarm.engine
-  - beekeeper.swarm.objects
+  - beekeeper.swarm._engine
+  - beekeeper.swarm._versioned
+  - beekeeper.swarm._wait
+  - beekeeper.swarm._attributes
+  - beekeeper.swarm._attributes.action
+  - beekeeper.swarm._attributes.actiongroup_swarm
 attributes:
   action:
     support: full
-    description: An action plugin reads a controller O(src) and passes it to the module as base64.
+    details: An action plugin reads a controller O(src) and passes it to the module as base64.
   check_mode:
     support: full
-    description: Predicts the versions created, the services repointed and the versions pruned (hashing the content locally)
+    details: Predicts the versions created, the services repointed and the versions pruned (hashing the content locally)
       without calling a mutating endpoint.
   diff_mode:
     support: full
-    description: Shows the current version, its user labels, templating and the versions kept, before and after; never the
+    details: Shows the current version, its user labels, templating and the versions kept, before and after; never the
       data or its hash.
   idempotent:
     support: full
-    description: The same content, templating and labels change nothing; the content is compared by its SHA-256.
+    details: The same content, templating and labels change nothing; the content is compared by its SHA-256.
 options:
   templating:
     description:
@@ -86,6 +92,9 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+# Kept the same as swarm_secret's RETURN except where the kinds differ: the top-level key, the ID's kind,
+# templating (configs only) and the samples. Not shared: a RETURN doc fragment needs ansible-core 2.20, and
+# ansible-core 2.19 (which this collection supports) fails to render a RETURN that extends one.
 config:
   description: The current version after the change (predicted in check mode, with a null ID for a version to be created).
     Never its data nor its hash.

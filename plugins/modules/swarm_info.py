@@ -18,17 +18,10 @@ description:
 author:
   - Beekeeper developers (!UNKNOWN)
 extends_documentation_fragment:
-  - beekeeper.swarm.engine
-attributes:
-  check_mode:
-    support: full
-    description: Reads only.
-  diff_mode:
-    support: none
-    description: Nothing changes.
-  idempotent:
-    support: full
-    description: Reads only.
+  - beekeeper.swarm._engine
+  - beekeeper.swarm._attributes
+  - beekeeper.swarm._attributes.info_module
+  - beekeeper.swarm._attributes.actiongroup_swarm
 options:
   services:
     description: Return the services (name, mode, replicas, running and desired tasks).

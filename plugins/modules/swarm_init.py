@@ -9,7 +9,8 @@ module: swarm_init
 short_description: Create a Docker Swarm, or reconcile the settings of an existing one
 version_added: 0.1.0
 description:
-  - On a node that is in no swarm, creates one (C(docker swarm init)) and waits until the node is the ready leader.
+  - On a node that is in no swarm, creates one (C(docker swarm init)) and, with O(wait) (the default), waits until
+    the node is the ready leader. O(force_new_cluster) waits the same way.
   - On a manager of an existing swarm, makes the swarm's changeable settings match the options
     (C(docker swarm update)). An option left out means the engine's default, and the diff shows exactly
     the settings that change.
@@ -20,17 +21,20 @@ description:
 author:
   - Beekeeper developers (!UNKNOWN)
 extends_documentation_fragment:
-  - beekeeper.swarm.engine
+  - beekeeper.swarm._engine
+  - beekeeper.swarm._wait
+  - beekeeper.swarm._attributes
+  - beekeeper.swarm._attributes.actiongroup_swarm
 attributes:
   check_mode:
     support: full
-    description: Predicts the change without calling a mutating endpoint.
+    details: Predicts the change without calling a mutating endpoint.
   diff_mode:
     support: full
-    description: Shows the swarm settings before and after.
+    details: Shows the swarm settings before and after.
   idempotent:
     support: partial
-    description: Idempotent, except that each run with O(rotate_worker_token), O(rotate_manager_token) or O(rotate_unlock_key) rotates again.
+    details: Idempotent, except that each run with O(rotate_worker_token), O(rotate_manager_token) or O(rotate_unlock_key) rotates again.
 options:
   advertise_addr:
     description:
@@ -126,6 +130,8 @@ options:
       - "The task must have C(no_log: true); the module refuses otherwise, so the secrets stay out of output and logs."
     type: bool
     default: false
+  wait_timeout:  # the rest of its entry, and wait, come from beekeeper.swarm._wait
+    default: 120
 seealso:
   - module: beekeeper.swarm.swarm_join
   - module: beekeeper.swarm.swarm_info

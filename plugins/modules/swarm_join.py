@@ -10,27 +10,31 @@ short_description: Join a node to a Docker Swarm, unlock it, or make it leave
 version_added: 0.1.0
 description:
   - Makes the node the task runs against (O(docker_host)) a member of the swarm whose managers are at
-    O(remote_addrs), with the given O(role), and waits until it is active.
+    O(remote_addrs), with the given O(role), and with O(wait) (the default) waits until it is active in the swarm.
   - Idempotent only for I(that) swarm and I(that) role - a node in another swarm, or in this one with the
     other role, is an error unless O(force) (leave, then join). A node stuck C(pending) or C(error) after a
     failed join leaves and joins again. A join that fails leaves the node clean, not C(pending).
-  - Unlocks a locked manager (autolock, after a restart) with O(unlock_key).
+  - Unlocks a locked manager (autolock, after a restart) with O(unlock_key), and with O(wait) waits until it is
+    active again.
   - With O(state=absent) the node leaves its swarm. A manager leaves only with O(force); demote it first with
     M(beekeeper.swarm.swarm_node) to keep the Raft group right.
 author:
   - Beekeeper developers (!UNKNOWN)
 extends_documentation_fragment:
-  - beekeeper.swarm.engine
+  - beekeeper.swarm._engine
+  - beekeeper.swarm._wait
+  - beekeeper.swarm._attributes
+  - beekeeper.swarm._attributes.actiongroup_swarm
 attributes:
   check_mode:
     support: full
-    description: Predicts the join, leave or unlock without doing it.
+    details: Predicts the join, leave or unlock without doing it.
   diff_mode:
     support: full
-    description: Shows the node's role in the swarm before and after.
+    details: Shows the node's role in the swarm before and after.
   idempotent:
     support: full
-    description: Joining again with the same swarm and role changes nothing.
+    details: Joining again with the same swarm and role changes nothing.
 options:
   state:
     description: V(present) to be in the swarm, V(absent) to be in none.
@@ -74,34 +78,67 @@ options:
     type: bool
     default: false
   unlock_key:
-    description: The unlock key of an autolocked swarm; a locked manager is unlocked first. Never shown.
+    description:
+      - The unlock key of an autolocked swarm; a locked manager is unlocked first. Never shown.
+      - With O(state=present), O(remote_addrs) and O(join_token) are still required; a manager that is in this swarm
+        with this role once unlocked is left as it is.
     type: str
+  wait_timeout:  # the rest of its entry, and wait, come from beekeeper.swarm._wait
+    default: 120
 seealso:
   - module: beekeeper.swarm.swarm_init
   - module: beekeeper.swarm.swarm_node
 """
 
 EXAMPLES = r"""
-- name: Join the workers
-  beekeeper.swarm.swarm_join:
-    remote_addrs: "{{ groups['swarm_managers'] | map('extract', hostvars, 'ansible_host') | list }}"
-    join_token: "{{ hostvars[groups['swarm_managers'][0]].swarm.swarm.join_tokens.worker }}"
+# In a play on every node of the swarm (inventory groups swarm_managers and swarm_workers).
+- name: Create the swarm on the first manager, keeping the join tokens it returns out of output
+  beekeeper.swarm.swarm_init:
     advertise_addr: "{{ ansible_host }}"
+    include_secrets: true
+  when: inventory_hostname == groups['swarm_managers'][0]
   no_log: true
+  register: swarm_created
 
-- name: Join a manager, drained so it runs no tasks
+- name: Join the workers with the worker token swarm_init returned
   beekeeper.swarm.swarm_join:
-    remote_addrs: [10.0.0.11]
-    join_token: "{{ manager_token }}"
+    remote_addrs: ["{{ hostvars[groups['swarm_managers'][0]].ansible_host }}"]
+    join_token: "{{ hostvars[groups['swarm_managers'][0]].swarm_created.swarm.join_tokens.worker }}"
+    advertise_addr: "{{ ansible_host }}"
+  when: inventory_hostname in groups['swarm_workers']
+
+- name: Or read the tokens with swarm_info, which changes nothing - once for the play, kept out of output
+  beekeeper.swarm.swarm_info:
+    include_secrets: true
+  delegate_to: "{{ groups['swarm_managers'][0] }}"
+  run_once: true
+  no_log: true
+  register: swarm_tokens
+
+- name: Join the other managers with the manager token, one at a time
+  beekeeper.swarm.swarm_join:
+    remote_addrs: ["{{ hostvars[groups['swarm_managers'][0]].ansible_host }}"]
+    join_token: "{{ swarm_tokens.cluster.join_tokens.manager }}"
     role: manager
-    availability: drain
+    advertise_addr: "{{ ansible_host }}"
+  throttle: 1
+  when: inventory_hostname in groups['swarm_managers'][1:]
 
-- name: Unlock a manager after a reboot
+- name: Unlock the other managers of an autolocked swarm after their engines restarted
   beekeeper.swarm.swarm_join:
-    remote_addrs: [10.0.0.11]
-    join_token: "{{ manager_token }}"
+    remote_addrs: ["{{ hostvars[groups['swarm_managers'][0]].ansible_host }}"]
+    join_token: "{{ swarm_tokens.cluster.join_tokens.manager }}"
     role: manager
     unlock_key: "{{ vault_swarm_unlock_key }}"
+  when: inventory_hostname in groups['swarm_managers'][1:]
+
+# In a play on a node that leaves the swarm.
+- name: Demote it first if it is a manager, from the first manager, to keep the Raft group right
+  beekeeper.swarm.swarm_node:
+    node: "{{ ansible_facts['hostname'] }}"
+    role: worker
+  delegate_to: "{{ groups['swarm_managers'][0] }}"
+  when: inventory_hostname in groups['swarm_managers']
 
 - name: Leave the swarm
   beekeeper.swarm.swarm_join:

@@ -17,7 +17,7 @@ description:
     deleted and created again. While services use it (their task template names the network) or, for an
     attachable network, containers on this node are attached, that is refused with the list of users, unless
     O(force) - then the module detaches them, recreates the network, reattaches them with the same aliases and
-    driver options, waits for the services to converge, and lists each step in RV(actions).
+    driver options, waits for the services to converge (O(wait)), and lists each step in RV(actions).
   - Only declared values are compared. The booleans and O(driver) compare with the engine's defaults; an
     O(ipam) config, O(labels) or O(driver_options) left out are not compared (the engine picks a subnet itself),
     and within O(ipam) only the keys given count. The VXLAN ID the engine adds as a driver option never counts.
@@ -26,17 +26,20 @@ description:
 author:
   - Beekeeper developers (!UNKNOWN)
 extends_documentation_fragment:
-  - beekeeper.swarm.engine
+  - beekeeper.swarm._engine
+  - beekeeper.swarm._wait
+  - beekeeper.swarm._attributes
+  - beekeeper.swarm._attributes.actiongroup_swarm
 attributes:
   check_mode:
     support: full
-    description: Predicts the change and its RV(actions), including refusals, without calling a mutating endpoint.
+    details: Predicts the change and its RV(actions), including refusals, without calling a mutating endpoint.
   diff_mode:
     support: full
-    description: Shows the compared options before and after.
+    details: Shows the compared options before and after.
   idempotent:
     support: full
-    description: A network already as declared is left alone.
+    details: A network already as declared is left alone.
 options:
   name:
     description:
@@ -131,17 +134,12 @@ options:
       - Does not take part in idempotency.
     type: bool
     default: false
-  wait:
-    description: After a recreate with O(force), wait until the reattached services have converged. Not compared.
-    type: bool
-    default: true
   wait_timeout:
     description:
       - Seconds to wait for the old network's endpoints to go away before deleting it, for its deletion and
-        re-creation, and (with O(wait)) for the services to converge.
-      - Not compared.
-    type: int
-    default: 300
+        re-creation (whatever O(wait) says), and with O(wait) for the reattached services to converge.
+      - O(timeout) is something else - it bounds each engine request.
+      - Does not take part in idempotency.
 notes:
   - Service tasks that use the network on other nodes count as users through their service. Standalone containers
     count only on the node the module talks to - the engine shows no other node's containers.

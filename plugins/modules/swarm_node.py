@@ -10,29 +10,47 @@ short_description: Manage a swarm node's role, availability and labels, or remov
 version_added: 0.1.0
 description:
   - Runs against a manager (O(docker_host)) and manages one node, named by node ID or hostname.
-  - Promotes and demotes (O(role)), sets O(availability); a drain waits until the node runs no task and every
-    replicated service it ran is running its full count elsewhere, and reports the services that could not be
-    rescheduled, with the engine's task errors.
+  - Promotes and demotes (O(role)) and sets O(availability). With O(wait) (the default), a drain waits until the
+    node runs no task and every replicated service it ran runs its full count elsewhere, and reports the services
+    that could not be rescheduled, with the engine's task errors; a role change waits until the node has joined
+    (or left) the managers' Raft group.
   - Quorum guard - refuses a demotion or removal that would leave fewer reachable managers than a majority,
-    demoting the last manager, or draining a manager whose outage would lose quorum, and says the numbers.
-    O(force) overrides.
-  - Capacity guard - refuses to drain the last active node that could take its tasks, unless O(force).
+    demoting or removing the last manager, or draining one of several managers when its outage would lose quorum,
+    and says the numbers. O(force) overrides.
+  - Capacity guard - refuses to drain a node that runs tasks while no other node is active and ready, unless
+    O(force). A node that runs no task is drained without this check. The guard looks for another node, not for
+    one each task may run on - a task whose placement constraints only the drained node meets
+    (C(node.role==manager) on the only manager, for example) stays pending, and with O(wait) the task fails after
+    O(wait_timeout) naming it.
+  - Draining the only manager is allowed - a single manager has no fault tolerance to protect, and a drain is how
+    to keep workloads off the control plane. A drain moves only tasks; the manager stays the leader and keeps
+    running the control plane (the API, the Raft store, the scheduler). Its replicated tasks move to the workers,
+    and a global service's task on it just stops.
+  - With no other node active and ready (a single-node swarm, or every worker drained, paused or down), the
+    capacity guard refuses to drain the only manager while it runs tasks. With O(force) it is drained anyway - its
+    tasks stop, the replicated ones stay pending with C(no suitable node) until a node is activated or added, and
+    with O(wait) the task fails after O(wait_timeout) naming them; the node stays drained.
+  - Removing a manager (O(state=absent)) demotes it first and always waits, up to O(wait_timeout), until it has
+    left the Raft group.
   - A hostname shared by a live node and a Down twin (a host that rejoined) resolves to the live one, with a
     warning; a hostname shared by two live nodes is an error that lists the node IDs.
 author:
   - Beekeeper developers (!UNKNOWN)
 extends_documentation_fragment:
-  - beekeeper.swarm.engine
+  - beekeeper.swarm._engine
+  - beekeeper.swarm._wait
+  - beekeeper.swarm._attributes
+  - beekeeper.swarm._attributes.actiongroup_swarm
 attributes:
   check_mode:
     support: full
-    description: Predicts the change, including the guards' refusals, without calling a mutating endpoint.
+    details: Predicts the change, including the guards' refusals, without calling a mutating endpoint.
   diff_mode:
     support: full
-    description: Shows role, availability and labels before and after.
+    details: Shows role, availability and labels before and after.
   idempotent:
     support: full
-    description: A node already as declared is left alone.
+    details: A node already as declared is left alone.
 options:
   node:
     description: The node's ID, hostname, or a unique ID prefix (4 characters or more).
@@ -72,14 +90,6 @@ options:
       - With O(state=absent), remove a node that is not Down (the engine forgets it; it should leave too).
     type: bool
     default: false
-  wait:
-    description: Wait for a drain to finish and a role change to reach the Raft group.
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait with O(wait).
-    type: int
-    default: 300
 seealso:
   - module: beekeeper.swarm.swarm_info
   - module: beekeeper.swarm.swarm_join
@@ -103,6 +113,11 @@ EXAMPLES = r"""
   beekeeper.swarm.swarm_node:
     node: worker-1
     availability: active
+
+- name: Keep workloads off the only manager - its tasks move to the workers, it stays the leader
+  beekeeper.swarm.swarm_node:
+    node: manager-1
+    availability: drain
 
 - name: Promote a worker
   beekeeper.swarm.swarm_node:

@@ -30,17 +30,20 @@ description:
 author:
   - Beekeeper developers (!UNKNOWN)
 extends_documentation_fragment:
-  - beekeeper.swarm.engine
+  - beekeeper.swarm._engine
+  - beekeeper.swarm._wait
+  - beekeeper.swarm._attributes
+  - beekeeper.swarm._attributes.actiongroup_swarm
 attributes:
   check_mode:
     support: full
-    description: Predicts the change and the diff without calling a mutating endpoint.
+    details: Predicts the change and the diff without calling a mutating endpoint.
   diff_mode:
     support: full
-    description: Shows the service's normalised spec before and after.
+    details: Shows the service's normalised spec before and after.
   idempotent:
     support: full
-    description: A service already as declared is left alone (O(force_update) excepted).
+    details: A service already as declared is left alone (O(force_update) excepted).
 options:
   name:
     description: Service name. Letters, digits, C(-), C(_), C(.); 63 characters at most.
@@ -436,66 +439,52 @@ options:
         description: Driver options.
         type: dict
   update_config:
-    description: How an update rolls out. Unset fields are the engine's defaults, written out here because the docs and the
-      code disagree (monitor is 5s in code).
+    description:
+      - How an update rolls out.
+      - A field left out takes the engine's default, given with each field as the engine's code has it (its docs
+        differ - C(monitor) is 5s in the code).
     type: dict
     suboptions:
-      parallelism:
-        description: Tasks updated at once; 0 updates all at once. Engine default 1.
-        type: int
-      delay:
-        description: Delay between batches, e.g. C(10s). Engine default 0s.
-        type: str
+      # Written once: rollback_config merges the same fields; only failure_action differs.
+      <<: &rollout_fields
+        parallelism:
+          description: Tasks changed at once, in one batch; 0 changes all at once. Engine default 1.
+          type: int
+        delay:
+          description: Delay between batches, e.g. C(10s). Engine default 0s.
+          type: str
+        monitor:
+          description: Time after each task is changed during which its failure counts, e.g. C(30s). Engine default 5s.
+          type: str
+        max_failure_ratio:
+          description: Fraction of tasks that may fail before C(failure_action) applies. Engine default 0.
+          type: float
+        order:
+          description: V(stop-first), or V(start-first) - the new task starts before the old one stops. Engine default
+            V(stop-first).
+          type: str
+          choices: [stop-first, start-first]
       failure_action:
-        description: What to do when a task fails to update. Engine default V(pause).
+        description:
+          - What to do when a task fails to update. Engine default V(pause).
+          - V(rollback) returns the service to its previous spec, rolled out as O(rollback_config) says.
         type: str
         choices: [continue, pause, rollback]
-      monitor:
-        description: Time after each task's update during which a failure counts. Engine default 5s.
-        type: str
-      max_failure_ratio:
-        description: Fraction of tasks that may fail before O(update_config.failure_action). Engine default 0.
-        type: float
-      order:
-        description: V(stop-first) or V(start-first) (the new task starts before the old one stops). Engine default V(stop-first).
-        type: str
-        choices: [stop-first, start-first]
   rollback_config:
-    description: How a rollback rolls out; same fields as O(update_config) (V(rollback) is not a failure_action here).
+    description:
+      - How a rollback rolls out - O(rollback=true), or an update whose O(update_config.failure_action=rollback) fired.
+      - The same fields and engine defaults as O(update_config), except that C(failure_action) cannot be V(rollback).
     type: dict
     suboptions:
-      parallelism:
-        description: Tasks rolled back at once; 0 is all at once. Engine default 1.
-        type: int
-      delay:
-        description: Delay between batches. Engine default 0s.
-        type: str
+      <<: *rollout_fields
       failure_action:
         description: What to do when a task fails to roll back. Engine default V(pause).
         type: str
         choices: [continue, pause]
-      monitor:
-        description: Time after each task's rollback during which a failure counts. Engine default 5s.
-        type: str
-      max_failure_ratio:
-        description: Fraction of tasks that may fail. Engine default 0.
-        type: float
-      order:
-        description: V(stop-first) or V(start-first). Engine default V(stop-first).
-        type: str
-        choices: [stop-first, start-first]
   force_update:
     description: Restart every task even when nothing changed (C(docker service update --force)); always a change.
     type: bool
     default: false
-  wait:
-    description: Wait until the cluster has converged (see the description); fail with the task errors when it does not.
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait.
-    type: int
-    default: 300
 notes:
   - Not covered from the ServiceSpec - Privileges (credential spec, SELinux, seccomp and AppArmor profiles),
     Isolation, Placement.Platforms, plugin and network-attachment runtimes, and the deprecated service-level Networks.

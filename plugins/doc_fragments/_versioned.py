@@ -1,11 +1,14 @@
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
+# Private to this collection: a doc fragment other collections must not use; it may change at any time.
+
 from __future__ import annotations
 
 
 class ModuleDocFragment:
     # The options swarm_secret and swarm_config share: a logical name, its content, labels and rotation.
+    # Used with _wait, which holds wait and wait_timeout.
     DOCUMENTATION = r"""
 options:
   name:
@@ -74,14 +77,6 @@ options:
         is a change.
     type: int
     default: 1
-  wait:
-    description: Wait for the services repointed (or detached, with O(force)) to converge before pruning.
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds to wait with O(wait), for all the services together.
-    type: int
-    default: 300
   force:
     description:
       - With O(state=absent), remove the object even while services use it - the references are first removed from

@@ -1,6 +1,8 @@
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
+# Private to this collection: a doc fragment other collections must not use; it may change at any time.
+
 from __future__ import annotations
 
 
@@ -43,7 +45,8 @@ options:
     default: auto
   timeout:
     description:
-      - Seconds to wait for one engine request, and for a node to become ready after init, join or unlock.
+      - Seconds to wait for each engine request, and only that. How long a module waits for the cluster after a
+        change is its C(wait_timeout) option, in the modules that wait.
       - A request to a swarm without quorum fails after this long with a quorum error instead of hanging.
     type: int
     default: 60
