@@ -84,8 +84,14 @@ local_node:
   description: The node the module ran against - id, state (inactive, pending, active, error, locked), role, address, error, managers it knows.
   returned: always
   type: dict
+swarm:
+  description:
+    - The swarm - id, settings, address pools, and with O(include_secrets) join_tokens and unlock_key.
+    - The same keys as beekeeper.swarm.swarm_init's C(swarm) result, so the join tokens are at C(swarm.join_tokens) in both.
+  returned: on a manager with quorum
+  type: dict
 cluster:
-  description: The swarm - id, settings, address pools, and with O(include_secrets) join_tokens and unlock_key.
+  description: The same dict as RV(swarm), under the name earlier releases gave it.
   returned: on a manager with quorum
   type: dict
 nodes:
