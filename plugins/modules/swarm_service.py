@@ -254,13 +254,13 @@ options:
       target:
         description: File name under C(/run/secrets/) (or an absolute path). Default O(secrets[].source).
         type: str
-      uid:
+      uid: &ref_uid
         description: Owner UID of the file. Default 0.
         type: int
-      gid:
+      gid: &ref_gid
         description: Group GID of the file. Default 0.
         type: int
-      mode:
+      mode: &ref_mode
         description: File mode - octal as a quoted string (C('0440')), or a YAML octal number (C(0440)). Default C('0444').
         type: raw
   configs:
@@ -275,15 +275,9 @@ options:
       target:
         description: Path inside the container. Default C(/) followed by O(configs[].source).
         type: str
-      uid:
-        description: Owner UID of the file. Default 0.
-        type: int
-      gid:
-        description: Group GID of the file. Default 0.
-        type: int
-      mode:
-        description: File mode - octal as a quoted string (C('0440')), or a YAML octal number (C(0440)). Default C('0444').
-        type: raw
+      uid: *ref_uid
+      gid: *ref_gid
+      mode: *ref_mode
   ulimits:
     description: Resource limits of the process. Engine API 1.41+.
     type: list
