@@ -1,4 +1,4 @@
-"""beekeeper.swarm.swarm_init on the spare node it-n4: create, reconcile, rotate, warnings, secrets."""
+"""beekeeper.swarm.swarm_init on the spare node LAB-n4: create, reconcile, rotate, warnings, secrets."""
 
 from __future__ import annotations
 

@@ -65,7 +65,7 @@ def test_bad_input_and_failed_join(target, cluster, lab):
         run.ok(task)
     assert run.changed("Open 2377/tcp on the worker again") and run.changed("Make the spare node leave its swarm")
     assert run.changed("Rejoin the cluster")
-    assert docker_exec("it-n3", "docker", "info", "-f", "{{.Swarm.LocalNodeState}}") == "active"
+    assert docker_exec(WORKERS[1], "docker", "info", "-f", "{{.Swarm.LocalNodeState}}") == "active"
 
 
 def test_guards(target, cluster, lab):

@@ -26,13 +26,13 @@ def test_bad_input_and_guards(target, cluster):
     assert run.failed("Fails: the same label to add and to remove")["msg"] == (
         "labels_to_remove: 'zone' is also in labels; keep it in one of the two.")
     assert run.failed("Fails: a node that is not in the swarm")["msg"] == (
-        "Failed to find node 'it-n9': no node of this swarm has that ID or hostname (nodes: it-n1, it-n2, it-n3).")
+        "Failed to find node 'it-n9': no node of this swarm has that ID or hostname (nodes: %s)." % ", ".join((MANAGER,) + WORKERS))
     assert run.failed("Fails: demote the last manager | check")["msg"] == (
-        "Refusing to demote it-n1: it is the last manager, and the swarm cannot run without one. "
-        "Promote another node first, or set force: true.")
+        "Refusing to demote %s: it is the last manager, and the swarm cannot run without one. "
+        "Promote another node first, or set force: true." % MANAGER)
     assert run.failed("Fails: remove a node that is up")["msg"] == (
-        "Refusing to remove node it-n2: it is ready, still part of the swarm. Make it leave first "
-        "(beekeeper.swarm.swarm_join state: absent on that node), or set force: true.")
+        "Refusing to remove node %s: it is ready, still part of the swarm. Make it leave first "
+        "(beekeeper.swarm.swarm_join state: absent on that node), or set force: true." % WORKERS[0])
     run.ok("Assert nothing changed")
 
 
