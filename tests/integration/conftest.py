@@ -1,19 +1,21 @@
 """Integration tests on the real lab: four node containers, each with its own engine.
 
-Lab ``it`` (subnet 10.88.10.0/24):
-  it-n1  manager of the test cluster           (group swarm_managers)
-  it-n2  worker                                (group swarm_workers)
-  it-n3  worker                                (group swarm_workers)
-  it-n4  spare engine, in no swarm between tests (group spare; swarm_init creates swarms on it)
+Lab LAB (BEEKEEPER_IT_LAB, default ``it``; subnet BEEKEEPER_IT_SUBNET, default 10.88.10.0/24):
+  LAB-n1  manager of the test cluster           (group swarm_managers)
+  LAB-n2  worker                                (group swarm_workers)
+  LAB-n3  worker                                (group swarm_workers)
+  LAB-n4  spare engine, in no swarm between tests (group spare; swarm_init creates swarms on it)
 
-Every target is a playbook under targets/<module>/main.yml, with one tag per scenario. A test runs
-one tag through ansible-runner (the engine AWX uses) and asserts on its events: per-task ``changed``
+Each module has a directory here: its driver test_<module>.py and one playbook per capability beside it
+(swarm_service/scale.yml, swarm_service/rolling.yml, ...). A test runs one playbook through ansible-runner
+(the engine AWX uses), ``target("swarm_service", "scale")``, and asserts on its events: per-task ``changed``
 flags, diffs, return values, warnings and failure messages. Tasks follow two naming rules the helper
 relies on:
   - a change runs four times, as "<what> | check", "<what> | apply", "<what> | apply again",
     "<what> | check again"; ``PlaybookRun.four_steps(what)`` asserts changed True, True, False, False;
-  - a task that must fail is named "Fails: ..." and sits in a block whose rescue asserts the message;
-    every run checks that exactly those tasks failed (and each really failed).
+  - a task that must fail is named "Fails: ..." and sits in a block whose rescue lets the play go on;
+    every run checks that exactly those tasks failed (and each really failed), and the driver asserts
+    the message.
 
 Set BEEKEEPER_IT_KEEP=1 to keep the lab after the session (for debugging).
 """
@@ -31,9 +33,10 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-TARGETS = Path(__file__).resolve().parent / "targets"
+HERE = Path(__file__).resolve().parent
 # Another lab name and subnet (BEEKEEPER_IT_LAB / BEEKEEPER_IT_SUBNET) lets test directories run side by side:
-# `make workloads` runs tests/integration/workloads on lab `wl` while the module tests use `it`.
+# `make workloads` runs the swarm_service, swarm_secret, swarm_config and swarm_network directories on lab `wl`
+# while `make integration` runs the membership modules' directories on `it`.
 LAB = os.environ.get("BEEKEEPER_IT_LAB", "it")
 SUBNET = os.environ.get("BEEKEEPER_IT_SUBNET", "10.88.10.0/24")
 NODES = 4
@@ -53,9 +56,8 @@ RESULT_EVENTS = ("runner_on_ok", "runner_on_failed", "runner_on_skipped", "runne
 
 
 def pytest_collection_modifyitems(config, items):
-    here = Path(__file__).resolve().parent
     for item in items:
-        if here in Path(str(item.fspath)).resolve().parents:
+        if HERE in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.lab)
 
 
@@ -124,29 +126,33 @@ class PlaybookRun:
 
 
 class TargetRunner:
-    def __init__(self, base, inventory, envvars):
+    """Runs the playbooks under ``root`` (this directory unless told) against one inventory, one run per call."""
+
+    def __init__(self, base, inventory, envvars, root=HERE):
         self.base = base
         self.inventory = inventory
         self.envvars = envvars
+        self.root = root
         self.count = 0
 
-    def __call__(self, target, tag, verbosity=0, envvars=None, extravars=None, playbook="main.yml",
+    def __call__(self, target, playbook, verbosity=0, envvars=None, extravars=None, cmdline=None,
                  expect_status="successful", expect_failed=()):
-        """Run one tagged scenario of targets/<target>/<playbook>; check the failures were the expected ones.
+        """Run <root>/<target>/<playbook>.yml; check the failures were the expected ones.
 
+        ``cmdline`` adds ansible-playbook options (``--check --diff``, ``--limit HOST``, ``-e @FILE``).
         Failures are expected from tasks named "Fails: ...", and from those in ``expect_failed``
-        (a run whose play must stop, with ``expect_status="failed"``).
+        (tasks of a role the playbook rescues, or a run whose play must stop, with ``expect_status="failed"``).
         """
         self.count += 1
-        data_dir = self.base / ("%02d-%s-%s" % (self.count, target, tag))
+        data_dir = self.base / ("%02d-%s-%s" % (self.count, target.replace("/", "-"), playbook))
         data_dir.mkdir(parents=True)
         env = dict(self.envvars)
         env.update(envvars or {})
         runner = ansible_runner.run(
             private_data_dir=str(data_dir),
-            playbook=str(TARGETS / target / playbook),
+            playbook=str(self.root / target / (playbook + ".yml")),
             inventory=str(self.inventory),
-            tags=tag,
+            cmdline=cmdline,
             envvars=env,
             extravars=extravars or {},
             verbosity=verbosity or None,
@@ -154,10 +160,10 @@ class TargetRunner:
             timeout=600,
         )
         stdout = runner.stdout.read()
-        run = PlaybookRun("%s[%s]" % (target, tag), runner.status, runner.rc, list(runner.events), stdout)
+        run = PlaybookRun("%s/%s%s" % (target, playbook, " " + cmdline if cmdline else ""), runner.status, runner.rc, list(runner.events), stdout)
         tail = "\n".join(stdout.splitlines()[-60:])
         assert run.status == expect_status, "%s: status %s rc %s\n%s" % (run.name, run.status, run.rc, tail)
-        assert run.results, "%s ran no task (wrong tag?)\n%s" % (run.name, tail)
+        assert run.results, "%s ran no task (no host matched?)\n%s" % (run.name, tail)
         assert not [e for e in run.results if e["event"] == "runner_on_unreachable"], tail
         failed = sorted(set(e["event_data"]["task"] for e in run.results if e["event"] == "runner_on_failed"))
         unexpected = [t for t in failed if not t.startswith("Fails: ") and t not in expect_failed]
@@ -246,7 +252,7 @@ def _formed():
 
 @pytest.fixture
 def cluster(target):
-    """The formed test cluster at the start of a test: forms or repairs it with targets/setup/cluster.yml.
+    """The formed test cluster at the start of a test: forms or repairs it with setup/cluster.yml.
 
     Targets restore what they change in `always:`, so this normally only looks (a few docker commands).
     """
@@ -254,7 +260,7 @@ def cluster(target):
         for node in (MANAGER,) + WORKERS + (SPARE,):
             if docker_exec(node, "systemctl", "is-active", "docker.service", check=False) != "active":
                 labnodes.engine(node, "start")
-        target("setup", "cluster", playbook="cluster.yml")
+        target("setup", "cluster")
         deadline = time.monotonic() + 60
         while not _formed() and time.monotonic() < deadline:
             time.sleep(2)
