@@ -55,7 +55,7 @@ def test_reconcile_settings(target, cluster):
         "labels: 'bad key' is not a valid label key; use letters, digits")
     assert run.failed("Fails: subnet_size without default_addr_pool")["msg"] == (
         "subnet_size: needs default_addr_pool; give the pools the subnets are cut from.")
-    for task in ("Assert the duration message", "Assert the label message", "Assert the subnet_size message"):
+    for task in ("Assert the duration message", "Assert the label message"):
         run.ok(task)
 
 
