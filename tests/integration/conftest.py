@@ -51,6 +51,14 @@ except ImportError:  # running from a checkout without `pip install -e .`
 import ansible_runner  # noqa: E402
 
 STEPS = ("check", "apply", "apply again", "check again")
+RUNNER_ENV = {
+    "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+    "ANSIBLE_FORCE_COLOR": "0",
+    "ANSIBLE_NOCOLOR": "1",
+    "ANSIBLE_HOST_KEY_CHECKING": "False",
+    # Each node's module runs with the node's own python3-docker against its local engine.
+    "ANSIBLE_PYTHON_INTERPRETER": "auto_silent",
+}
 FOUR_STEPS_CHANGED = (True, True, False, False)
 RESULT_EVENTS = ("runner_on_ok", "runner_on_failed", "runner_on_skipped", "runner_on_unreachable")
 
@@ -113,6 +121,30 @@ class PlaybookRun:
     def warnings(self, task, host=None):
         return list(self.ok(task, host).get("warnings") or [])
 
+    def changed_tasks(self):
+        """{host: [tasks that reported a change]} for every host that ran a task (the recap's changed=, named)."""
+        out = {}
+        for e in self.results:
+            data = e["event_data"]
+            tasks = out.setdefault(data.get("host"), [])
+            if e["event"] == "runner_on_ok" and (data.get("res") or {}).get("changed"):
+                tasks.append(data.get("task"))
+        return out
+
+    def assert_changed(self, expected):
+        """A whole run as one step: every host changed (expected True), or no task on any host did (False)."""
+        changed = self.changed_tasks()
+        if expected:
+            quiet = sorted(host for host, tasks in changed.items() if not tasks)
+            assert not quiet, "%s: no change on %s" % (self.name, quiet)
+        else:
+            noisy = dict((host, tasks) for host, tasks in changed.items() if tasks)
+            assert not noisy, "%s: changed, expected no change: %s" % (self.name, noisy)
+
+    def failed_hosts(self, task):
+        """The hosts on which a task failed."""
+        return sorted(e["event_data"]["host"] for e in self._find(task) if e["event"] == "runner_on_failed")
+
     def four_steps(self, what, host=None, changed=FOUR_STEPS_CHANGED):
         """Assert the check / apply / apply again / check again steps of one change; return their results."""
         results = {}
@@ -136,7 +168,7 @@ class TargetRunner:
         self.count = 0
 
     def __call__(self, target, playbook, verbosity=0, envvars=None, extravars=None, cmdline=None,
-                 expect_status="successful", expect_failed=()):
+                 expect_status="successful", expect_failed=(), timeout=600):
         """Run <root>/<target>/<playbook>.yml; check the failures were the expected ones.
 
         ``cmdline`` adds ansible-playbook options (``--check --diff``, ``--limit HOST``, ``-e @FILE``).
@@ -157,7 +189,7 @@ class TargetRunner:
             extravars=extravars or {},
             verbosity=verbosity or None,
             quiet=True,
-            timeout=600,
+            timeout=timeout,
         )
         stdout = runner.stdout.read()
         run = PlaybookRun("%s/%s%s" % (target, playbook, " " + cmdline if cmdline else ""), runner.status, runner.rc, list(runner.events), stdout)
@@ -176,6 +208,20 @@ class TargetRunner:
             assert not (task.startswith("Fails: ") and e["event"] == "runner_on_ok"), (
                 "%s: %r should have failed but succeeded: %s" % (run.name, task, e["event_data"].get("res")))
         return run
+
+    def four_steps(self, target, playbook, cmdline=None, changed=FOUR_STEPS_CHANGED, **kwargs):
+        """A whole playbook (a role's converge) as one change: check, apply, apply again, check again, with --diff.
+
+        PlaybookRun.four_steps for playbooks whose tasks are not named by step: per task, every host reports a
+        change in the first two runs and no task on any host in the last two (``changed``). Returns the runs by step.
+        """
+        runs = {}
+        for step, expected in zip(STEPS, changed, strict=True):
+            options = " ".join(o for o in ("--check" if step.startswith("check") else "", "--diff", cmdline) if o)
+            run = self(target, playbook, cmdline=options, **kwargs)
+            run.assert_changed(expected)
+            runs[step] = run
+        return runs
 
 
 # -- the lab -------------------------------------------------------------------------------
@@ -215,15 +261,7 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def target(lab, tmp_path_factory):
-    envvars = {
-        "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
-        "ANSIBLE_FORCE_COLOR": "0",
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_HOST_KEY_CHECKING": "False",
-        # Each node's module runs with the node's own python3-docker against its local engine.
-        "ANSIBLE_PYTHON_INTERPRETER": "auto_silent",
-    }
-    return TargetRunner(tmp_path_factory.mktemp("runner"), lab["inventory"], envvars)
+    return TargetRunner(tmp_path_factory.mktemp("runner"), lab["inventory"], RUNNER_ENV)
 
 
 def _node_rows():
