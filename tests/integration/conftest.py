@@ -213,13 +213,15 @@ class TargetRunner:
         """A whole playbook (a role's converge) as one change: check, apply, apply again, check again, with --diff.
 
         PlaybookRun.four_steps for playbooks whose tasks are not named by step: per task, every host reports a
-        change in the first two runs and no task on any host in the last two (``changed``). Returns the runs by step.
+        change in the first two runs and no task on any host in the last two (``changed``; None: not asserted).
+        Returns the runs by step.
         """
         runs = {}
         for step, expected in zip(STEPS, changed, strict=True):
             options = " ".join(o for o in ("--check" if step.startswith("check") else "", "--diff", cmdline) if o)
             run = self(target, playbook, cmdline=options, **kwargs)
-            run.assert_changed(expected)
+            if expected is not None:
+                run.assert_changed(expected)
             runs[step] = run
         return runs
 
