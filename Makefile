@@ -86,12 +86,16 @@ unit: venv
 sanity: venv
 	tests/sanity.sh
 
+# One directory per module under tests/integration: its driver test_<module>.py beside one playbook per capability.
+MEMBERSHIP := $(addprefix tests/integration/,swarm_info swarm_init swarm_join swarm_node)
+WORKLOADS  := $(addprefix tests/integration/,swarm_service swarm_secret swarm_config swarm_network regressions)
+
 integration: images
-	$(BIN)/pytest -q tests/integration --ignore=tests/integration/roles --ignore=tests/integration/workloads
+	$(BIN)/pytest -q $(MEMBERSHIP)
 
 # Services, secrets, configs and networks on their own lab, so they can run beside the module tests.
 workloads: images
-	BEEKEEPER_IT_LAB=wl BEEKEEPER_IT_SUBNET=10.88.60.0/24 $(BIN)/pytest -q tests/integration/workloads
+	BEEKEEPER_IT_LAB=wl BEEKEEPER_IT_SUBNET=10.88.60.0/24 $(BIN)/pytest -q $(WORKLOADS)
 
 roles: images
 	$(BIN)/pytest -q -n 3 tests/integration/roles

@@ -1,19 +1,21 @@
 """Integration tests on the real lab: four node containers, each with its own engine.
 
-Lab ``it`` (subnet 10.88.10.0/24):
-  it-n1  manager of the test cluster           (group swarm_managers)
-  it-n2  worker                                (group swarm_workers)
-  it-n3  worker                                (group swarm_workers)
-  it-n4  spare engine, in no swarm between tests (group spare; swarm_init creates swarms on it)
+Lab LAB (BEEKEEPER_IT_LAB, default ``it``; subnet BEEKEEPER_IT_SUBNET, default 10.88.10.0/24):
+  LAB-n1  manager of the test cluster           (group swarm_managers)
+  LAB-n2  worker                                (group swarm_workers)
+  LAB-n3  worker                                (group swarm_workers)
+  LAB-n4  spare engine, in no swarm between tests (group spare; swarm_init creates swarms on it)
 
-Every target is a playbook under targets/<module>/main.yml, with one tag per scenario. A test runs
-one tag through ansible-runner (the engine AWX uses) and asserts on its events: per-task ``changed``
+Each module has a directory here: its driver test_<module>.py and one playbook per capability beside it
+(swarm_service/scale.yml, swarm_service/rolling.yml, ...). A test runs one playbook through ansible-runner
+(the engine AWX uses), ``target("swarm_service", "scale")``, and asserts on its events: per-task ``changed``
 flags, diffs, return values, warnings and failure messages. Tasks follow two naming rules the helper
 relies on:
   - a change runs four times, as "<what> | check", "<what> | apply", "<what> | apply again",
     "<what> | check again"; ``PlaybookRun.four_steps(what)`` asserts changed True, True, False, False;
-  - a task that must fail is named "Fails: ..." and sits in a block whose rescue asserts the message;
-    every run checks that exactly those tasks failed (and each really failed).
+  - a task that must fail is named "Fails: ..." and sits in a block whose rescue lets the play go on;
+    every run checks that exactly those tasks failed (and each really failed), and the driver asserts
+    the message.
 
 Set BEEKEEPER_IT_KEEP=1 to keep the lab after the session (for debugging).
 """
@@ -31,9 +33,10 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-TARGETS = Path(__file__).resolve().parent / "targets"
+HERE = Path(__file__).resolve().parent
 # Another lab name and subnet (BEEKEEPER_IT_LAB / BEEKEEPER_IT_SUBNET) lets test directories run side by side:
-# `make workloads` runs tests/integration/workloads on lab `wl` while the module tests use `it`.
+# `make workloads` runs the swarm_service, swarm_secret, swarm_config and swarm_network directories on lab `wl`
+# while `make integration` runs the membership modules' directories on `it`.
 LAB = os.environ.get("BEEKEEPER_IT_LAB", "it")
 SUBNET = os.environ.get("BEEKEEPER_IT_SUBNET", "10.88.10.0/24")
 NODES = 4
@@ -53,14 +56,22 @@ if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
 
 STEPS = ("check", "apply", "apply again", "check again")
+# The environment of every ansible-runner run.
+RUNNER_ENV = {
+    "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+    "ANSIBLE_FORCE_COLOR": "0",
+    "ANSIBLE_NOCOLOR": "1",
+    "ANSIBLE_HOST_KEY_CHECKING": "False",
+    # Each node's module runs with the node's own python3-docker against its local engine.
+    "ANSIBLE_PYTHON_INTERPRETER": "auto_silent",
+}
 FOUR_STEPS_CHANGED = (True, True, False, False)
 RESULT_EVENTS = ("runner_on_ok", "runner_on_failed", "runner_on_skipped", "runner_on_unreachable")
 
 
 def pytest_collection_modifyitems(config, items):
-    here = Path(__file__).resolve().parent
     for item in items:
-        if here in Path(str(item.fspath)).resolve().parents:
+        if HERE in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.lab)
 
 
@@ -116,6 +127,30 @@ class PlaybookRun:
     def warnings(self, task, host=None):
         return list(self.ok(task, host).get("warnings") or [])
 
+    def changed_tasks(self):
+        """{host: [tasks that reported a change]} for every host that ran a task (the recap's changed=, named)."""
+        out = {}
+        for e in self.results:
+            data = e["event_data"]
+            tasks = out.setdefault(data.get("host"), [])
+            if e["event"] == "runner_on_ok" and (data.get("res") or {}).get("changed"):
+                tasks.append(data.get("task"))
+        return out
+
+    def assert_changed(self, expected):
+        """A whole run as one step: every host changed (expected True), or no task on any host did (False)."""
+        changed = self.changed_tasks()
+        if expected:
+            quiet = sorted(host for host, tasks in changed.items() if not tasks)
+            assert not quiet, "%s: no change on %s" % (self.name, quiet)
+        else:
+            noisy = dict((host, tasks) for host, tasks in changed.items() if tasks)
+            assert not noisy, "%s: changed, expected no change: %s" % (self.name, noisy)
+
+    def failed_hosts(self, task):
+        """The hosts on which a task failed."""
+        return sorted(e["event_data"]["host"] for e in self._find(task) if e["event"] == "runner_on_failed")
+
     def four_steps(self, what, host=None, changed=FOUR_STEPS_CHANGED):
         """Assert the check / apply / apply again / check again steps of one change; return their results."""
         results = {}
@@ -129,42 +164,44 @@ class PlaybookRun:
 
 
 class TargetRunner:
-    def __init__(self, base, inventory, envvars):
+    """Runs the playbooks under ``root`` (this directory unless told) against one inventory, one run per call."""
+
+    def __init__(self, base, inventory, envvars, root=HERE):
         self.base = base
         self.inventory = inventory
         self.envvars = envvars
+        self.root = root
         self.count = 0
 
-    def __call__(self, target, tag, verbosity=0, envvars=None, extravars=None, playbook="main.yml",
-                 expect_status="successful", expect_failed=(), cmdline=None):
-        """Run one tagged scenario of targets/<target>/<playbook>; check the failures were the expected ones.
+    def __call__(self, target, playbook, verbosity=0, envvars=None, extravars=None, cmdline=None,
+                 expect_status="successful", expect_failed=(), timeout=600):
+        """Run <root>/<target>/<playbook>.yml; check the failures were the expected ones.
 
+        ``cmdline`` adds ansible-playbook options (``--check --diff``, ``--limit HOST``, ``-e @FILE``).
         Failures are expected from tasks named "Fails: ...", and from those in ``expect_failed``
-        (a run whose play must stop, with ``expect_status="failed"``). ``cmdline``: more
-        ansible-playbook arguments, e.g. "--check --diff" for a whole playbook in check mode.
+        (tasks of a role the playbook rescues, or a run whose play must stop, with ``expect_status="failed"``).
         """
         self.count += 1
-        data_dir = self.base / ("%02d-%s-%s" % (self.count, target, tag))
+        data_dir = self.base / ("%02d-%s-%s" % (self.count, target.replace("/", "-"), playbook))
         data_dir.mkdir(parents=True)
         env = dict(self.envvars)
         env.update(envvars or {})
         runner = ansible_runner.run(
             private_data_dir=str(data_dir),
-            playbook=str(TARGETS / target / playbook),
+            playbook=str(self.root / target / (playbook + ".yml")),
             inventory=str(self.inventory),
-            tags=tag,
             envvars=env,
             extravars=extravars or {},
             verbosity=verbosity or None,
             cmdline=cmdline,
             quiet=True,
-            timeout=600,
+            timeout=timeout,
         )
         stdout = runner.stdout.read()
-        run = PlaybookRun("%s[%s]" % (target, tag), runner.status, runner.rc, list(runner.events), stdout)
+        run = PlaybookRun("%s/%s%s" % (target, playbook, " " + cmdline if cmdline else ""), runner.status, runner.rc, list(runner.events), stdout)
         tail = "\n".join(stdout.splitlines()[-60:])
         assert run.status == expect_status, "%s: status %s rc %s\n%s" % (run.name, run.status, run.rc, tail)
-        assert run.results, "%s ran no task (wrong tag?)\n%s" % (run.name, tail)
+        assert run.results, "%s ran no task (no host matched?)\n%s" % (run.name, tail)
         assert not [e for e in run.results if e["event"] == "runner_on_unreachable"], tail
         failed = sorted(set(e["event_data"]["task"] for e in run.results if e["event"] == "runner_on_failed"))
         unexpected = [t for t in failed if not t.startswith("Fails: ") and t not in expect_failed]
@@ -177,6 +214,22 @@ class TargetRunner:
             assert not (task.startswith("Fails: ") and e["event"] == "runner_on_ok"), (
                 "%s: %r should have failed but succeeded: %s" % (run.name, task, e["event_data"].get("res")))
         return run
+
+    def four_steps(self, target, playbook, cmdline=None, changed=FOUR_STEPS_CHANGED, **kwargs):
+        """A whole playbook (a role's converge) as one change: check, apply, apply again, check again, with --diff.
+
+        PlaybookRun.four_steps for playbooks whose tasks are not named by step: per task, every host reports a
+        change in the first two runs and no task on any host in the last two (``changed``; None: not asserted).
+        Returns the runs by step.
+        """
+        runs = {}
+        for step, expected in zip(STEPS, changed, strict=True):
+            options = " ".join(o for o in ("--check" if step.startswith("check") else "", "--diff", cmdline) if o)
+            run = self(target, playbook, cmdline=options, **kwargs)
+            if expected is not None:
+                run.assert_changed(expected)
+            runs[step] = run
+        return runs
 
 
 # -- the lab -------------------------------------------------------------------------------
@@ -214,17 +267,6 @@ def lab(tmp_path_factory):
         labnodes.down(LAB)
 
 
-# The environment of every ansible-runner run.
-RUNNER_ENV = {
-    "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
-    "ANSIBLE_FORCE_COLOR": "0",
-    "ANSIBLE_NOCOLOR": "1",
-    "ANSIBLE_HOST_KEY_CHECKING": "False",
-    # Each node's module runs with the node's own python3-docker against its local engine.
-    "ANSIBLE_PYTHON_INTERPRETER": "auto_silent",
-}
-
-
 @pytest.fixture(scope="session")
 def target(lab, tmp_path_factory):
     return TargetRunner(tmp_path_factory.mktemp("runner"), lab["inventory"], dict(RUNNER_ENV))
@@ -256,7 +298,7 @@ def _formed():
 
 @pytest.fixture
 def cluster(target):
-    """The formed test cluster at the start of a test: forms or repairs it with targets/setup/cluster.yml.
+    """The formed test cluster at the start of a test: forms or repairs it with setup/cluster.yml.
 
     Targets restore what they change in `always:`, so this normally only looks (a few docker commands).
     """
@@ -264,7 +306,7 @@ def cluster(target):
         for node in (MANAGER,) + WORKERS + (SPARE,):
             if docker_exec(node, "systemctl", "is-active", "docker.service", check=False) != "active":
                 labnodes.engine(node, "start")
-        target("setup", "cluster", playbook="cluster.yml")
+        target("setup", "cluster")
         deadline = time.monotonic() + 60
         while not _formed() and time.monotonic() < deadline:
             time.sleep(2)

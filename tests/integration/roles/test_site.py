@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from pathlib import Path
 
 import pytest
 from conftest import RUNNER_ENV, TargetRunner, docker_exec, labnodes
@@ -42,7 +43,8 @@ done
 if command -v nft >/dev/null; then echo '# nft'; nft list ruleset; fi
 """
 
-SITE = dict(target="site", tag="all", playbook="site.yml")
+HERE = Path(__file__).resolve().parent
+SITE = dict(target="site", playbook="site")
 PREDICTION = "Say what each host would become (check mode, before every engine answers)"
 ENGINE_PREDICTION = "Predict the install without python3-apt"
 SETTINGS_VALIDATION = "Validating arguments against arg spec 'settings' - Validate swarm_cluster_settings only, before anything changes."
@@ -69,7 +71,7 @@ def changed(run) -> list[tuple[str, str]]:
 def bare_lab(name, subnet, count, tmp_path):
     inventory = tmp_path / "hosts.yml"
     members = labnodes.up(name, nodes=count, managers=1, subnet=subnet, engine=False, inventory=inventory)
-    runner = TargetRunner(tmp_path / "runner", inventory, dict(RUNNER_ENV))
+    runner = TargetRunner(tmp_path / "runner", inventory, dict(RUNNER_ENV), root=HERE)
     return runner, dict((m.name, m.address) for m in members)
 
 
