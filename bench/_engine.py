@@ -74,7 +74,21 @@ def service_state(manager, name, marker=None):
     svc = manager.get("/services/" + urllib.parse.quote(name))
     if svc is None:
         return {"exists": False}
-    tasks = manager.get("/tasks", filters={"service": {svc["ID"]: True}}) or []
+    return _state(svc, manager.get("/tasks", filters={"service": {svc["ID"]: True}}) or [], marker)
+
+
+def service_states(manager, names, marker=None):
+    """:func:`service_state` of many services from one look: one service list and one task list."""
+    found = dict((s["Spec"]["Name"], s) for s in manager.get("/services", filters={"name": dict((n, True) for n in names)}) or []
+                 if s["Spec"]["Name"] in names)
+    tasks = {}
+    if found:
+        for task in manager.get("/tasks", filters={"service": dict((s["ID"], True) for s in found.values())}) or []:
+            tasks.setdefault(task.get("ServiceID"), []).append(task)
+    return dict((n, _state(found[n], tasks.get(found[n]["ID"], []), marker) if n in found else {"exists": False}) for n in names)
+
+
+def _state(svc, tasks, marker):
     wanted = (svc["Spec"].get("Mode", {}).get("Replicated") or {}).get("Replicas")
     running = [t for t in tasks if t.get("Status", {}).get("State") == "running"]
     new = [t for t in running if t.get("DesiredState") == "running" and (marker is None or marker in _env(t))]
@@ -111,3 +125,18 @@ def probe(engines, name, phase, marker):
         left = containers_left(engines, name)
         return {"exists": svc["exists"], "containers_left": left, "gone": not svc["exists"] and left == 0}
     return service_state(engines[0], name, marker)
+
+
+def probe_many(engines, names, phase, marker):
+    """:func:`probe` of many services from one look (remove: plus one container list per node)."""
+    if phase != "remove":
+        return service_states(engines[0], names, marker)
+    states = service_states(engines[0], names)
+    left = dict((n, 0) for n in names)
+    for engine in engines:
+        for c in engine.get("/containers/json", all="1", filters={"label": {"com.docker.swarm.service.name": True}}) or []:
+            name = (c.get("Labels") or {}).get("com.docker.swarm.service.name")
+            if name in left and c.get("State") in ("running", "restarting", "paused", "removing", "created"):
+                left[name] += 1
+    return dict((n, {"exists": states[n]["exists"], "containers_left": left[n], "gone": not states[n]["exists"] and left[n] == 0})
+                for n in names)

@@ -1,9 +1,10 @@
 """Side-by-side benchmark: beekeeper.swarm.swarm_service against community.docker.docker_swarm_service.
 
-Three sides: beekeeper (swarm_service in a plain loop), beekeeper-async (the same tasks with `async` + `poll: 0`,
-then an ansible.builtin.async_status loop, as swarm_service's notes advise for many services) and community.
+Four sides: beekeeper (swarm_service in a plain loop), beekeeper-async (the same tasks with `async` + `poll: 0`,
+then an ansible.builtin.async_status loop), beekeeper-wait (the same tasks with `wait: false`, then one
+beekeeper.swarm.swarm_wait over the services) and community.
 One run, one lab, the same workload for every side, alternated phase by phase (the side that goes first
-rotates every repetition) so the machine's load falls on all alike. Per repetition and side:
+rotates every repetition) so the machine's load falls on all alike. Per size, repetition and side:
 
   create  N services (busybox, 2 replicas, dnsrr, one env var)      - one task, a loop
   rerun   the same, unchanged                                        - both must report changed=0
@@ -16,10 +17,12 @@ each item's result, and at that instant reads the service from the engines; a po
 every POLL seconds until they have converged, so "time to a converged cluster" is measured the same way for
 a tool that waits (beekeeper) and one that returns when the API accepted the change (community.docker).
 For beekeeper-async the measured span runs from the start of the launching loop to the last result of the
-async_status loop, and "at return" is read at each async_status result.
+async_status loop, and "at return" is read at each async_status result; for beekeeper-wait, from the start of
+the loop to the result of swarm_wait, and "at return" is read for every service at that result.
 
-Run by `make bench` (see bench/README.md); environment: BENCH_SERVICES (6), BENCH_REPEAT (3), BENCH_KEEP=1
-keeps the lab, BENCH_LAB (bn), BENCH_SUBNET (10.88.63.0/24).
+Run by `make bench` (see bench/README.md); environment: BENCH_SERVICES (a list of sizes, "6"; e.g. "6 20"),
+BENCH_REPEAT (3), BENCH_SIDES (all four; e.g. "beekeeper-wait community"), BENCH_PHASES (all five; create and
+remove are always run), BENCH_KEEP=1 keeps the lab, BENCH_LAB (bn), BENCH_SUBNET (10.88.63.0/24).
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ sys.path.insert(0, str(BENCH))
 import _engine  # noqa: E402
 
 PHASES = ("create", "rerun", "update", "check", "remove")
+SIDES = ("beekeeper", "beekeeper-async", "beekeeper-wait", "community")
 SETTLING = ("create", "update", "remove")  # phases after which the cluster has work left to do
 POLL = 0.2
 SETTLE_TIMEOUT = 300
@@ -68,14 +72,24 @@ def median(values):
 
 class Side:
     """One tool as measured. ``collect``: its tasks run with `async` + `poll: 0` and the results come from the
-    next task, "<task> | collect" (ansible.builtin.async_status), which the measured span includes."""
+    next task, "<task> | collect" (ansible.builtin.async_status), which the measured span includes. ``wait``: its
+    loop does not wait, and the next task, "<task> | wait" (one swarm_wait for all the services), does; the span
+    includes it, the loop's items say what changed, and the cluster is read for every service at the wait's result.
+    Removal has no such task (swarm_wait waits for services that exist; the loop waits itself)."""
 
-    def __init__(self, name, short, venv, config, module, collect=False):
+    def __init__(self, name, short, venv, config, module, collect=False, wait=False):
         self.name, self.short, self.venv, self.config, self.module = name, short, Path(venv), Path(config), module
-        self.collect = collect
+        self.collect, self.wait = collect, wait
 
-    def result_task(self, task):
+    def items_task(self, task):
+        """The task whose loop items are the module's results (changed, diff)."""
         return task + " | collect" if self.collect else task
+
+    def return_task(self, task, phase):
+        """The task whose end ends the measured span, and at whose results the cluster is read."""
+        if self.wait and phase != "remove":
+            return task + " | wait"
+        return self.items_task(task)
 
     def names(self, count):
         return ["bench-%s-%02d" % (self.short, i) for i in range(1, count + 1)]
@@ -103,7 +117,7 @@ class Poller(threading.Thread):
     """Reads every service of a phase until each has converged (remove: gone), recording when it first was."""
 
     def __init__(self, engines, names, phase, marker):
-        super().__init__(daemon=True)
+        super().__init__(daemon=True)  # one look at all the services per round (_engine.probe_many)
         self.engines, self.names, self.phase, self.marker = engines, names, phase, marker
         self.done, self.tasks_done = {}, {}
         self.deadline = None  # set when the playbook has ended
@@ -111,11 +125,11 @@ class Poller(threading.Thread):
 
     def run(self):
         while not self.stop.is_set():
-            for name in self.names:
-                if name in self.done:
-                    continue
-                state = _engine.probe(self.engines, name, self.phase, self.marker)
-                now = time.time()
+            left = [n for n in self.names if n not in self.done]
+            states = _engine.probe_many(self.engines, left, self.phase, self.marker)
+            now = time.time()
+            for name in left:
+                state = states[name]
                 if self.phase == "remove":
                     if state["gone"]:
                         self.done[name] = now
@@ -138,8 +152,12 @@ class Bench:
             "beekeeper": Side("beekeeper", "bk", ROOT / ".venv", ROOT / "ansible.cfg", "beekeeper.swarm.swarm_service"),
             "beekeeper-async": Side("beekeeper-async", "bka", ROOT / ".venv", ROOT / "ansible.cfg", "beekeeper.swarm.swarm_service",
                                     collect=True),
+            "beekeeper-wait": Side("beekeeper-wait", "bkw", ROOT / ".venv", ROOT / "ansible.cfg",
+                                   "beekeeper.swarm.swarm_service + swarm_wait", wait=True),
             "community": Side("community", "cd", BENCH / ".venv", community_config(self.work), "community.docker.docker_swarm_service"),
         }
+        self.all_sides = self.sides  # the lab is formed and the facts are read with the beekeeper side's venv
+        self.sides = dict((name, side) for name, side in self.sides.items() if name in args.sides)
         self.runs = []  # one dict per (rep, phase, side)
         self.notes = []
         self.runs_of_playbooks = 0
@@ -155,7 +173,7 @@ class Bench:
         self.bk_lab("engine")
         self.bk_lab("up", a.lab, "--nodes", "3", "--managers", "1", "--subnet", a.subnet, "--inventory", str(self.inventory))
         log("forming the swarm (bench/playbooks/swarm.yml)")
-        self.ansible(self.sides["beekeeper"], "swarm.yml", {}, self.work / "swarm.log")
+        self.ansible(self.all_sides["beekeeper"], "swarm.yml", {}, self.work / "swarm.log")
         inv = yaml.safe_load(self.inventory.read_text())
         groups = inv["all"]["children"]["swarm"]["children"]
         self.nodes = list(groups["swarm_managers"]["hosts"]) + list(groups["swarm_workers"]["hosts"])
@@ -184,39 +202,45 @@ class Bench:
 
     # -- one phase of one side -----------------------------------------------------------------
 
-    def phase(self, rep, phase, side, order):
-        names = side.names(self.args.services)
+    def phase(self, size, rep, phase, side, order):
+        names = side.names(size)
         rev = {"create": "a", "rerun": "a", "update": "b", "check": "c"}.get(phase, "")
         rev = "r%d%s" % (rep + 1, rev)
         marker = "BENCH_REV=" + rev if phase != "remove" else ""
         before = {n: _engine.service_state(self.engines[0], n) for n in names} if phase == "check" else None
         poller = Poller(self.engines, names, phase, marker) if phase in SETTLING else None
-        events_file = self.work / ("r%d-%s-%s.jsonl" % (rep + 1, phase, side.short))
-        probe_env = dict(BENCH_PROBE_OUT=str(events_file), BENCH_PHASE=phase, BENCH_MARKER=marker, BENCH_NODES=",".join(self.nodes))
+        stem = "n%d-r%d-%s-%s" % (size, rep + 1, phase, side.short)
+        events_file = self.work / (stem + ".jsonl")
+        task = "Measured | services absent" if phase == "remove" else "Measured | services present"
+        # A return task that is not the loop (swarm_wait) answers for every service at once: the callback reads them all there.
+        once = side.return_task(task, phase) if side.return_task(task, phase) != side.items_task(task) else ""
+        probe_env = dict(BENCH_PROBE_OUT=str(events_file), BENCH_PHASE=phase, BENCH_MARKER=marker, BENCH_NODES=",".join(self.nodes),
+                         BENCH_WAIT_TASK=once, BENCH_SERVICE_NAMES=",".join(names))
         extra = dict(bench_side=side.name, bench_phase=phase, bench_rev=rev, bench_services=names)
         if poller:
             poller.start()
-        t0, t1 = self.ansible(side, "phase.yml", extra, self.work / ("r%d-%s-%s.log" % (rep + 1, phase, side.short)), probe_env)
+        t0, t1 = self.ansible(side, "phase.yml", extra, self.work / (stem + ".log"), probe_env)
         self.runs_of_playbooks += 1
         if poller:
             poller.deadline = time.time() + SETTLE_TIMEOUT
             poller.join()
 
         events = [json.loads(line) for line in events_file.read_text().splitlines()]
-        task = "Measured | services absent" if phase == "remove" else "Measured | services present"
         start = next(e["t"] for e in events if e["event"] == "task_start" and e["task"] == task)
-        end = next(e["t"] for e in events if e["event"] == "task_end" and e["task"] == side.result_task(task))
-        items = [e for e in events if e["event"] == "item" and e["task"] == side.result_task(task)]
-        failed = [e for e in items if e["status"] != "ok"]
-        if failed or len(items) != len(names):
-            raise RuntimeError("%s %s: %d results for %d services, failures: %s" % (
-                side.name, phase, len(items), len(names), [(e["item"], e.get("msg")) for e in failed]))
-        run = dict(rep=rep + 1, phase=phase, side=side.name, order=order, wall=t1 - t0, task=end - start,
+        end = next(e["t"] for e in events if e["event"] == "task_end" and e["task"] == side.return_task(task, phase))
+        items = [e for e in events if e["event"] == "item" and e["task"] == side.items_task(task)]
+        returns = [e for e in events if e["event"] == "item" and e["task"] == side.return_task(task, phase)]
+        for what in (items, returns):
+            failed = [e for e in what if e["status"] != "ok"]
+            if failed or len(what) != len(names):
+                raise RuntimeError("%s %s: %d results for %d services, failures: %s" % (
+                    side.name, phase, len(what), len(names), [(e["item"], e.get("msg")) for e in failed]))
+        run = dict(size=size, rep=rep + 1, phase=phase, side=side.name, order=order, wall=t1 - t0, task=end - start,
                    changed=sum(e["changed"] for e in items), services=len(names),
                    probe_ms=max((e.get("probe_ms", 0) for e in items), default=0))
         if poller:
             at_return, converged_t, tasks_t = {}, [], []
-            for e in items:
+            for e in returns:
                 p, name = e["probe"], e["item"]
                 at_return[name] = p
                 ok = p["gone"] if phase == "remove" else p["converged"]
@@ -226,6 +250,11 @@ class Bench:
                     tasks_ok = p["tasks_converged"]
                     tasks_t.append(e["t"] if tasks_ok else poller.tasks_done.get(name, done))
             run["settled"] = None if None in converged_t else max([end] + converged_t) - start
+            # Where the time went: the loop's end, and the poller's first look at which every service had converged
+            # (0.2 s rounds; the poller keeps reading while a tool waits, so this is the engine's time for every side).
+            run["loop"] = next(e["t"] for e in events if e["event"] == "task_end" and e["task"] == side.items_task(task)) - start
+            seen = [poller.done.get(n) for n in names]
+            run["engine_done"] = None if None in seen else max(seen) - start
             if phase != "remove":
                 run["tasks_settled"] = None if None in tasks_t else max([end] + tasks_t) - start
                 run["at_return_tasks"] = sum(p["tasks_converged"] for p in at_return.values())
@@ -235,7 +264,8 @@ class Bench:
                 run["at_return_gone"] = sum(p["gone"] for p in at_return.values())
                 run["at_return_left"] = sum(p["containers_left"] for p in at_return.values())
             if run["settled"] is None:
-                self.notes.append("%s %s in run %d: not converged %d s after the play ended" % (side.name, phase, rep + 1, SETTLE_TIMEOUT))
+                self.notes.append("%s %s of %d services in run %d: not converged %d s after the play ended" % (
+                    side.name, phase, size, rep + 1, SETTLE_TIMEOUT))
         if phase == "check":
             after = {n: _engine.service_state(self.engines[0], n) for n in names}
             run["untouched"] = sum(before[n]["version"] == after[n]["version"] for n in names)
@@ -243,8 +273,8 @@ class Bench:
             run["changes"] = items[0].get("changes")
             run["msg"] = items[0].get("msg")
         self.runs.append(run)
-        log("run %d %-6s %-15s task %6.2f s  settled %s  changed %d/%d%s" % (
-            rep + 1, phase, side.name, run["task"], "%6.2f s" % run["settled"] if run.get("settled") is not None else "     -",
+        log("n=%d run %d %-6s %-15s task %6.2f s  settled %s  changed %d/%d%s" % (
+            size, rep + 1, phase, side.name, run["task"], "%6.2f s" % run["settled"] if run.get("settled") is not None else "     -",
             run["changed"], len(names), self.at_return_text(run)))
 
     @staticmethod
@@ -286,6 +316,8 @@ class Bench:
             return {path: value}
 
         specs = {s.name: flat(self.engines[0].get("/services/" + s.names(1)[0])["Spec"]) for s in self.sides.values()}
+        if "community" not in specs:
+            return "not checked (no community side)"
         b = specs["community"]
         found = []
         for name, a in specs.items():
@@ -298,7 +330,7 @@ class Bench:
     # -- facts -------------------------------------------------------------------------------------
 
     def facts(self):
-        bk, cd = self.sides["beekeeper"], self.sides["community"]
+        bk, cd = self.all_sides["beekeeper"], self.all_sides["community"]
         mem = next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
         version = self.engines[0].get("/version")
         galaxy = yaml.safe_load((ROOT / "galaxy.yml").read_text())
@@ -322,20 +354,24 @@ class Bench:
                 galaxy["version"], bk_core, bk_py)),
             ("community side", "community.docker %s (PyPI `ansible` %s), ansible-core %s, Python %s (bench/.venv, a copy of "
              "ansible.cfg without this collection)" % (cd_version, cd_ansible, cd_core, cd_py)),
-            ("workload", "%d services `beekeeper-lab/busybox:latest`, 2 replicas, `endpoint_mode: dnsrr`, Args "
+            ("workload", "%s services `beekeeper-lab/busybox:latest`, 2 replicas, `endpoint_mode: dnsrr`, Args "
              "`sh -c \"trap 'exit 0' TERM; sleep 86400 & wait\"`, env `BENCH_REV`, engine defaults otherwise "
-             "(update: parallelism 1, stop-first, monitor 5 s)" % self.args.services),
+             "(update: parallelism 1, stop-first, monitor 5 s)" % " and ".join(str(n) for n in self.args.services)),
             ("beekeeper-async side", "the beekeeper side's tasks with `async: 600` + `poll: 0`, collected by an "
              "`ansible.builtin.async_status` loop (`until: finished`, `retries: 1200`, `delay: 0.5`), in every phase"),
-            ("repetitions", "%d, each phase run by the %d sides one after the other, the side that goes first rotating "
+            ("beekeeper-wait side", "the beekeeper side's tasks with `wait: false`, then one `beekeeper.swarm.swarm_wait` "
+             "over the services (`services:` their names), in every phase but remove (swarm_service's own waiting loop, "
+             "as the beekeeper side)"),
+            ("sides and phases", "%s; %s" % (", ".join(self.sides), ", ".join(self.args.phases))),
+            ("repetitions", "%d per size, each phase run by the %d sides one after the other, the side that goes first rotating "
              "every repetition (%s)" % (self.args.repeat, len(self.sides), ", ".join(self.sides))),
             ("spec parity", getattr(self, "parity", "not checked")),
         ]
 
     # -- report ------------------------------------------------------------------------------------
 
-    def pick(self, phase, side, key):
-        return [r.get(key) for r in self.runs if r["phase"] == phase and r["side"] == side]
+    def pick(self, phase, side, key, size=None):
+        return [r.get(key) for r in self.runs if r["phase"] == phase and r["side"] == side and (size is None or r["size"] == size)]
 
     def report(self, facts, elapsed):
         def sec(v):
@@ -352,25 +388,51 @@ class Bench:
             return "| " + " | ".join(cells) + " |"
 
         sides = list(self.sides)
-        ours = [s for s in sides if s != "community"]
-        n, reps = self.args.services, len({r["rep"] for r in self.runs})
+        ours = [s for s in sides if s != "community"] if "community" in sides else []
+        phases = [p for p in PHASES if p in self.args.phases]
+        reps = len({r["rep"] for r in self.runs})
         lines = ["# swarm_service benchmark: beekeeper.swarm vs community.docker", ""]
         lines += ["Generated by `make bench` (bench/services.py) in %.0f s. Times are medians of %d repetitions, in seconds; "
-                  "ratios = %s (below 1: ours faster)." % (elapsed, reps, " and ".join("%s / community" % s for s in ours)), ""]
+                  "ratios = %s (below 1: ours faster)." % (elapsed, reps, " and ".join("%s / community" % s for s in ours) or "none"), ""]
         lines += ["| fact | value |", "| --- | --- |"] + ["| %s | %s |" % f for f in facts] + [""]
-        lines += ["## Time", "",
+        if ours:
+            lines += ["## Until converged, every size", "",
+                      row("services", "phase", *["%s until converged" % s for s in sides], *["%s / community" % s for s in ours]),
+                      row("---:", "---", *["---:"] * (len(sides) + len(ours)))]
+            for size in self.args.services:
+                for phase in [p for p in phases if p in SETTLING]:
+                    settled = {s: median(self.pick(phase, s, "settled", size)) for s in sides}
+                    lines.append(row(str(size), phase, *[sec(settled[s]) for s in sides],
+                                     *[ratio(settled[s], settled["community"]) for s in ours]))
+            lines.append("")
+        for size in self.args.services:
+            lines += self.report_size(size, sides, ours, phases, reps, sec, ratio, frac, row)
+        lines += ["## Raw runs", "", "| services | run | phase | tool | went | wall | task | until converged | changed | at return |",
+                  "| ---: | ---: | --- | --- | --- | ---: | ---: | ---: | ---: | --- |"]
+        for r in self.runs:
+            lines.append("| %d | %d | %s | %s | %s | %s | %s | %s | %d/%d | %s |" % (
+                r["size"], r["rep"], r["phase"], r["side"], r["order"], sec(r["wall"]), sec(r["task"]), sec(r.get("settled")),
+                r["changed"], r["services"], self.at_return_text(r).replace("  at return: ", "")))
+        if self.notes:
+            lines += ["", "## Notes", ""] + ["- " + note for note in self.notes]
+        return "\n".join(lines) + "\n"
+
+    def report_size(self, n, sides, ours, phases, reps, sec, ratio, frac, row):
+        pick = self.pick
+        lines = ["## %d services" % n, ""]
+        lines += ["### Time", "",
                   row("phase", *["%s task" % s for s in sides], *["%s / community" % s for s in ours],
                       *["%s until converged" % s for s in sides], *["%s / community" % s for s in ours]),
                   row("---", *["---:"] * (2 * len(sides) + 2 * len(ours)))]
-        for phase in PHASES:
-            task = {s: median(self.pick(phase, s, "task")) for s in sides}
-            settled = {s: median(self.pick(phase, s, "settled")) for s in sides}
+        for phase in phases:
+            task = {s: median(pick(phase, s, "task", n)) for s in sides}
+            settled = {s: median(pick(phase, s, "settled", n)) for s in sides}
             label = {"rerun": "rerun unchanged", "update": "update (env)", "check": "check mode + diff",
                      "remove": "remove (until no container left)"}.get(phase, phase)
             lines.append(row(label, *[sec(task[s]) for s in sides], *[ratio(task[s], task["community"]) for s in ours],
                              *[sec(settled[s]) for s in sides], *[ratio(settled[s], settled["community"]) for s in ours]))
             if phase == "update":
-                settled = {s: median(self.pick(phase, s, "tasks_settled")) for s in sides}
+                settled = {s: median(pick(phase, s, "tasks_settled", n)) for s in sides}
                 lines.append(row("update, tasks only (monitor window not awaited)", *[""] * (len(sides) + len(ours)),
                                  *[sec(settled[s]) for s in sides], *[ratio(settled[s], settled["community"]) for s in ours]))
         lines += ["",
@@ -378,45 +440,72 @@ class Bench:
                   "a callback; ansible-playbook start-up is excluded (it is in the raw table's *wall*). For *beekeeper-async*: "
                   "from the start of the launching loop (`async` + `poll: 0`) to the last result of the "
                   "`ansible.builtin.async_status` loop that collects the jobs (`until: finished`, `delay: 0.5`), i.e. "
-                  "until the play can go on to its next task." % n,
+                  "until the play can go on to its next task. For *beekeeper-wait*: from the start of the loop (`wait: false`) "
+                  "to the result of the `swarm_wait` task after it (remove: the loop, which waits itself)." % n,
                   "- *until converged*: from the same start until the task had returned **and** every service had converged: "
                   "%d tasks running with the new spec (task spec carries the new `BENCH_REV`), none running with an old one, "
                   "and the engine's update `completed` (which it declares only after the 5 s monitor window); for remove, "
                   "the service gone and no container of it left on any node. Read from the engines every %.1f s after "
-                  "the play started, and at the instant each item's result reached the controller." % (REPLICAS, POLL),
+                  "the play started (one look at all the services per round), and at the instant each item's result reached "
+                  "the controller." % (REPLICAS, POLL),
                   "- The *tasks only* row stops the clock when the tasks run the new spec, without the monitor window: "
                   "the most favourable reading for a tool that does not wait.", ""]
+        if "beekeeper-wait" in sides:
+            lines += self.report_where(n, sides, phases, sec, row)
         total = n * reps
-        lines += ["## The cluster when the module returned", "",
+        lines += ["### The cluster when the module returned", "",
                   "Counted over all %d repetitions x %d services, read at the instant each item's result reached the "
-                  "controller - for beekeeper-async, each item of the async_status loop (slowest probe: %.0f ms)." % (
-                      reps, n, max([r["probe_ms"] for r in self.runs] or [0])), "",
+                  "controller - for beekeeper-async, each item of the async_status loop; for beekeeper-wait, every service at "
+                  "the instant swarm_wait's result did, from one look (slowest probe: %.0f ms)." % (
+                      reps, n, max([r["probe_ms"] for r in self.runs if r["size"] == n] or [0])), "",
                   row("phase", "what", *sides), row("---", "---", *["---"] * len(sides))]
         rows = [("create", "services with %d/%d tasks running" % (REPLICAS, REPLICAS), "at_return_tasks"),
                 ("update", "services with %d/%d tasks on the new spec, none on the old" % (REPLICAS, REPLICAS), "at_return_tasks"),
                 ("update", "... and the engine's update completed (converged)", "at_return_converged"),
                 ("remove", "services gone with no container left", "at_return_gone")]
         for phase, what, key in rows:
-            lines.append(row(phase, what, *[frac(self.pick(phase, s, key), total) for s in sides]))
+            if phase in phases:
+                lines.append(row(phase, what, *[frac(pick(phase, s, key, n), total) for s in sides]))
         for phase, what in (("update", "tasks on the new spec, summed"), ("remove", "containers still there, summed")):
             key = "at_return_running" if phase == "update" else "at_return_left"
-            lines.append(row(phase, what, *["%d" % sum(self.pick(phase, s, key)) for s in sides]))
-        lines.append(row("rerun", "items reporting changed (must be 0)", *[frac(self.pick("rerun", s, "changed"), total) for s in sides]))
-        lines.append(row("check", "items reporting changed (a change is pending)", *[frac(self.pick("check", s, "changed"), total) for s in sides]))
-        lines.append(row("check", "services left untouched (same spec version)", *[frac(self.pick("check", s, "untouched"), total) for s in sides]))
-        lines += ["", "## Check mode with diff: what each shows (first item, first repetition)", ""]
+            if phase in phases:
+                lines.append(row(phase, what, *["%d" % sum(pick(phase, s, key, n)) for s in sides]))
+        if "rerun" in phases:
+            lines.append(row("rerun", "items reporting changed (must be 0)", *[frac(pick("rerun", s, "changed", n), total) for s in sides]))
+        if "check" in phases:
+            lines.append(row("check", "items reporting changed (a change is pending)",
+                             *[frac(pick("check", s, "changed", n), total) for s in sides]))
+            lines.append(row("check", "services left untouched (same spec version)",
+                             *[frac(pick("check", s, "untouched", n), total) for s in sides]))
+            lines += ["", "### Check mode with diff: what each shows (first item, first repetition)", ""]
+        lines.append("")
         for side in sides:
-            run = next(r for r in self.runs if r["phase"] == "check" and r["side"] == side)
-            lines += ["%s (%s): %s" % (side, self.sides[side].module, self.describe_check(run)), ""]
-        lines += ["## Raw runs", "", "| run | phase | tool | went | wall | task | until converged | changed | at return |",
-                  "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | --- |"]
-        for r in self.runs:
-            lines.append("| %d | %s | %s | %s | %s | %s | %s | %d/%d | %s |" % (
-                r["rep"], r["phase"], r["side"], r["order"], sec(r["wall"]), sec(r["task"]), sec(r.get("settled")),
-                r["changed"], r["services"], self.at_return_text(r).replace("  at return: ", "")))
-        if self.notes:
-            lines += ["", "## Notes", ""] + ["- " + note for note in self.notes]
-        return "\n".join(lines) + "\n"
+            run = next((r for r in self.runs if r["phase"] == "check" and r["side"] == side and r["size"] == n), None)
+            if run:
+                lines += ["%s (%s): %s" % (side, self.sides[side].module, self.describe_check(run)), ""]
+        return lines
+
+    def report_where(self, n, sides, phases, sec, row):
+        """Where the time of the settling phases goes: the loop, the engine, and the wait after the engine was done."""
+        shown = [s for s in ("beekeeper-wait", "community") if s in sides]
+        lines = ["### Where the time goes (%s)" % " vs ".join(shown), "",
+                 row("phase", *["%s %s" % (s, what) for s in shown for what in ("loop", "engine done", "returned", "until converged")],
+                     "beekeeper-wait returned after the engine was done"),
+                 row("---", *["---:"] * (4 * len(shown) + 1))]
+        for phase in [p for p in phases if p in ("create", "update")]:
+            cells = []
+            for side in shown:
+                cells += [sec(median(self.pick(phase, side, key, n))) for key in ("loop", "engine_done", "task", "settled")]
+            lag = [r["task"] - r["engine_done"] for r in self.runs if r["phase"] == phase and r["side"] == "beekeeper-wait"
+                   and r["size"] == n and r.get("engine_done") is not None]
+            cells.append(sec(median(lag)))
+            lines.append(row(phase, *cells))
+        lines += ["", "- *loop*: the swarm_service / docker_swarm_service loop (for beekeeper-wait, `wait: false`); *engine done*: "
+                  "the poller's first round (every %.1f s) at which every service had converged, from the loop's start; "
+                  "*returned*: the measured task's end (beekeeper-wait: swarm_wait's result). The last column is the wait's own "
+                  "cost once the engine is done: its polling pause, its last look, the module's return and the poller's "
+                  "%.1f s rounds." % (POLL, POLL), ""]
+        return lines
 
     # -- the run -------------------------------------------------------------------------------------
 
@@ -430,15 +519,16 @@ class Bench:
             self.ansible(side, "phase.yml", dict(bench_side=side.name, bench_phase="rerun", bench_rev="warm", bench_services=[]),
                          self.work / ("warmup-%s.log" % side.short))
         order = list(self.sides.values())
-        went = ("first", "second", "third")
-        for rep in range(self.args.repeat):
-            shift = rep % len(order)  # the side that goes first rotates: each goes first, second and third in turn
-            turn = order[shift:] + order[:shift]
-            for phase in PHASES:
-                for i, side in enumerate(turn):
-                    self.phase(rep, phase, side, went[i])
-                if phase == "create" and rep == 0:
-                    self.parity = self.spec_parity()
+        went = ("first", "second", "third", "fourth", "fifth")
+        for size in self.args.services:
+            for rep in range(self.args.repeat):
+                shift = rep % len(order)  # the side that goes first rotates: each goes first, second, third... in turn
+                turn = order[shift:] + order[:shift]
+                for phase in [p for p in PHASES if p in self.args.phases]:
+                    for i, side in enumerate(turn):
+                        self.phase(size, rep, phase, side, went[i])
+                    if phase == "create" and rep == 0 and size == self.args.services[0]:
+                        self.parity = self.spec_parity()
         facts = self.facts()
         text = self.report(facts, time.time() - started)
         out = BENCH / "results" / ("services-%s.md" % datetime.date.today().isoformat())
@@ -455,12 +545,19 @@ class Bench:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--services", type=int, default=int(os.environ.get("BENCH_SERVICES", 6)))
+    parser.add_argument("--services", type=int, nargs="+", default=[int(n) for n in os.environ.get("BENCH_SERVICES", "6").split()],
+                        help="sizes, each a whole run of the phases")
     parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", 3)))
+    parser.add_argument("--sides", nargs="+", choices=SIDES, default=os.environ.get("BENCH_SIDES", " ".join(SIDES)).split())
+    parser.add_argument("--phases", nargs="+", choices=PHASES, default=os.environ.get("BENCH_PHASES", " ".join(PHASES)).split())
     parser.add_argument("--lab", default=os.environ.get("BENCH_LAB", "bn"))
     parser.add_argument("--subnet", default=os.environ.get("BENCH_SUBNET", "10.88.63.0/24"))
     parser.add_argument("--keep", action="store_true", default=os.environ.get("BENCH_KEEP") == "1", help="keep the lab")
     args = parser.parse_args()
+    bad = [x for x in args.sides if x not in SIDES] + [x for x in args.phases if x not in PHASES]
+    if bad:
+        parser.error("unknown side or phase %s (sides: %s; phases: %s)" % (", ".join(bad), " ".join(SIDES), " ".join(PHASES)))
+    args.phases = [p for p in PHASES if p in args.phases or p in ("create", "remove")]  # every repetition starts clean
     if not (BENCH / ".venv" / "bin" / "ansible-playbook").exists():
         sys.exit("bench/.venv is missing: run `make bench` (it installs bench/requirements.txt there)")
     bench = Bench(args)

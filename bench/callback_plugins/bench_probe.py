@@ -4,6 +4,8 @@
 # Item results arrive on the results thread while the worker runs the next item, so the probe (a few ms over
 # the node's Engine API socket) does not delay the tool being measured. With `async` + `poll: 0`, an item of the
 # launching loop is only a started job (not probed); the module's result is the async_status item that collects it.
+# One task that answers for every service (swarm_wait, named in E(BENCH_WAIT_TASK)) gets one item record per service
+# of E(BENCH_SERVICE_NAMES), stamped at its result and read from one look at the engines.
 
 from __future__ import annotations
 
@@ -40,6 +42,8 @@ class CallbackModule(CallbackBase):
         self._phase = os.environ["BENCH_PHASE"]
         self._marker = os.environ.get("BENCH_MARKER") or None
         self._engines = [_engine.NodeEngine(n) for n in os.environ["BENCH_NODES"].split(",")]
+        self._wait_task = os.environ.get("BENCH_WAIT_TASK") or None
+        self._names = [n for n in os.environ.get("BENCH_SERVICE_NAMES", "").split(",") if n]
 
     def _write(self, **record):
         with open(self._out, "a", encoding="utf-8") as out:  # appended and closed at once: complete lines only
@@ -72,11 +76,31 @@ class CallbackModule(CallbackBase):
     def v2_runner_item_on_failed(self, result):
         self._item(result, "failed")
 
+    def _all_at_once(self, result, status, t):
+        """One task's result for every service: an item record per service, all read from one look."""
+        task = result._task.get_name()
+        if task != self._wait_task or not self._names:
+            return
+        res = result._result
+        probes = _engine.probe_many(self._engines, self._names, self._phase, self._marker) \
+            if status == "ok" and self._phase in ("create", "update", "remove") else {}
+        probe_ms = round((time.time() - t) * 1000, 1)
+        for name in self._names:
+            record = dict(event="item", status=status, task=task, item=name, t=t, changed=bool(res.get("changed")),
+                          msg=res.get("msg"), launched=False)
+            if name in probes:
+                record.update(probe=probes[name], probe_ms=probe_ms)
+            self._write(**record)
+
     def v2_runner_on_ok(self, result):
-        self._write(event="task_end", task=result._task.get_name(), t=time.time(), status="ok")
+        t = time.time()
+        self._all_at_once(result, "ok", t)
+        self._write(event="task_end", task=result._task.get_name(), t=t, status="ok")
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
-        self._write(event="task_end", task=result._task.get_name(), t=time.time(), status="failed",
+        t = time.time()
+        self._all_at_once(result, "failed", t)
+        self._write(event="task_end", task=result._task.get_name(), t=t, status="failed",
                     msg=result._result.get("msg"))
 
     def v2_runner_on_skipped(self, result):
