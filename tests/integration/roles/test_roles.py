@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 
 import yaml
-from conftest import FOUR_STEPS_CHANGED, RUNNER_ENV, TargetRunner, labnodes
+from conftest import RUNNER_ENV, TargetRunner, labnodes
 
 HERE = Path(__file__).resolve().parent
 
