@@ -312,10 +312,10 @@ options:
     description: Resource limits of each task.
     type: dict
     suboptions:
-      cpus:
+      cpus: &resource_cpus
         description: CPUs, e.g. C(0.5).
         type: float
-      memory:
+      memory: &resource_memory
         description: Memory, bytes or with a unit, e.g. C(512M).
         type: str
       pids:
@@ -325,12 +325,8 @@ options:
     description: Resources reserved for each task; the scheduler places a task only where they are free.
     type: dict
     suboptions:
-      cpus:
-        description: CPUs, e.g. C(0.5).
-        type: float
-      memory:
-        description: Memory, bytes or with a unit, e.g. C(512M).
-        type: str
+      cpus: *resource_cpus
+      memory: *resource_memory
       generic_resources:
         description: Generic resources the node advertises (e.g. GPUs), as C(kind) and C(value) (a count, or a named resource).
         type: list

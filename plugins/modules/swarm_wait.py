@@ -29,6 +29,7 @@ author:
 extends_documentation_fragment:
   - beekeeper.swarm._engine
   - beekeeper.swarm._attributes
+  - beekeeper.swarm._attributes.info_module
   - beekeeper.swarm._attributes.actiongroup_swarm
 attributes:
   check_mode:
@@ -36,12 +37,6 @@ attributes:
     details: Nothing was changed in check mode, so nothing is awaited - the module looks once and reports where each
       service stands (RV(converged) may be V(false)); it does not fail for a service that has not converged. A named
       service that does not exist is a warning (an earlier task of the run may create it) and is skipped.
-  diff_mode:
-    support: N/A
-    details: Changes nothing, so there is no diff.
-  idempotent:
-    support: full
-    details: Reads only.
 options:
   services:
     description:
