@@ -477,7 +477,7 @@ class Bench:
                              *[frac(pick("check", s, "changed", n), total) for s in sides]))
             lines.append(row("check", "services left untouched (same spec version)",
                              *[frac(pick("check", s, "untouched", n), total) for s in sides]))
-            lines += ["", "### Check mode with diff: what each shows (first item, first repetition)", ""]
+            lines += ["", "### Check mode with diff: what each shows (first item, first repetition)"]
         lines.append("")
         for side in sides:
             run = next((r for r in self.runs if r["phase"] == "check" and r["side"] == side and r["size"] == n), None)
