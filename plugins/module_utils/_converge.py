@@ -4,14 +4,18 @@
 
 Converged means, for the service's current spec:
   - replicated: the update (if any) completed, and exactly ``replicas`` tasks are meant to run and
-    do run, every one of them on the current task spec;
+    do run, every one of them on the current task spec, on a node that matches the constraints;
   - global: one running task on the current spec on every node that can take it (ready, active,
     matching the placement constraints), and none elsewhere;
   - replicated-job / global-job: the current job iteration has its completions (one per eligible
-    node for a global job).
-A paused update or a task that cannot be placed ends the wait early with the engine's own words. An
-update the engine rolled back fails too, but only once the previous spec runs again (or the time is up),
-so that when the task fails the service is back to what it was.
+    node for a global job);
+  - when the change makes the engine replace the tasks (``rollout_expected``), the engine's record of
+    an update started after the write has completed (a :class:`ServiceWatch` knows the write).
+A paused update ends the wait at once with the engine's own words. A task that cannot be placed ("no
+suitable node") is pending, not failed - a node may yet join or be labelled - so it waits until the
+deadline and the timeout names the engine's reason. An update the engine rolled back fails too, but
+only once the previous spec runs again (or the time is up), so that when the task fails the service is
+back to what it was.
 """
 
 from __future__ import annotations
