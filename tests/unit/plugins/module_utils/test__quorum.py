@@ -10,7 +10,6 @@ from views import managers, node
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _quorum
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import Refused
 
-# -- quorum ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("total, need", [(0, 0), (1, 1), (2, 2), (3, 2), (4, 3), (5, 3), (6, 4), (7, 4)])
 def test_majority(total, need):
