@@ -9,7 +9,6 @@ import pytest
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _validate
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import InvalidInput
 
-
 LABEL_MESSAGE = ("%s: '%s' is not a valid label key; use letters, digits, '.', '-', '_' and '/', starting and ending "
                  "with a letter or digit (for example com.example.zone).")
 

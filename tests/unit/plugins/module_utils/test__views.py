@@ -10,7 +10,6 @@ from views import managers, node
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _quorum, _views
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import InvalidInput, NotFound
 
-
 NODES = [
     node("x1y2z3a4b5", "node-a"),
     node("x1y2aaaaaa", "node-b"),
