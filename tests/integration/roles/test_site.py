@@ -47,7 +47,7 @@ HERE = Path(__file__).resolve().parent
 SITE = dict(target="site", playbook="site")
 PREDICTION = "Say what each host would become (check mode, before every engine answers)"
 ENGINE_PREDICTION = "Predict the install without python3-apt"
-SETTINGS_VALIDATION = "Validating arguments against arg spec 'settings' - Validate swarm_cluster_settings only, before anything changes."
+SETTINGS_VALIDATION = "Validate swarm_cluster_settings"
 
 
 def snapshot(node: str) -> str:
