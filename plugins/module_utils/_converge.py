@@ -32,7 +32,6 @@ GAVE_UP = {
 }
 # Task states before "running", in the engine's order; a task past "running" has ended.
 STARTING = ("new", "pending", "assigned", "accepted", "preparing", "ready", "starting")
-ENDED = ("complete", "shutdown", "failed", "rejected", "remove", "orphaned")
 # Where in a ServiceSpec a change makes the engine replace the running tasks (a rolling update with an
 # UpdateStatus of its own); anything else (replicas, labels, update_config) is applied in place.
 ROLLOUT_PATHS = (("TaskTemplate",), ("EndpointSpec",))

@@ -126,9 +126,6 @@ class NodeResource(Resource):
 
     kind = "node"
 
-    def name(self, params):
-        return params["node"]
-
     def describe(self, ctx, params):
         validate(params)
         return list_nodes(ctx.engine)

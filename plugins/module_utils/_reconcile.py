@@ -96,9 +96,6 @@ class Resource:
 
     kind = ""
 
-    def name(self, params: dict) -> str:
-        return params["name"]
-
     def describe(self, ctx: Context, params: dict) -> Any:
         raise NotImplementedError
 

@@ -179,10 +179,6 @@ def param(params, option):
     return _table.param(params, option)
 
 
-def used_options(params):
-    return _table.used(params, OPTIONS)
-
-
 # -- validation, build, canonical view, compare ---------------------------------------------
 
 
