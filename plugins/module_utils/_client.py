@@ -112,18 +112,19 @@ class Engine:
         self.host = params["docker_host"]
         self.timeout = params["timeout"]
         kwargs = dict(base_url=self.host, version=params["api_version"] or "auto", timeout=self.timeout)
-        if params.get("tls") or params.get("validate_certs"):
-            client_cert = None
-            if params.get("client_cert") or params.get("client_key"):
-                client_cert = (params.get("client_cert"), params.get("client_key"))
-            kwargs["tls"] = docker.tls.TLSConfig(
-                client_cert=client_cert, ca_cert=params.get("ca_path"), verify=params.get("validate_certs")
-            )
-        if params.get("use_ssh_client"):
-            kwargs["use_ssh_client"] = True
         try:
+            if params.get("tls") or params.get("validate_certs"):
+                client_cert = None
+                if params.get("client_cert") or params.get("client_key"):
+                    client_cert = (params.get("client_cert"), params.get("client_key"))
+                kwargs["tls"] = docker.tls.TLSConfig(
+                    client_cert=client_cert, ca_cert=params.get("ca_path"), verify=params.get("validate_certs")
+                )
+            if params.get("use_ssh_client"):
+                kwargs["use_ssh_client"] = True
             self.api = docker.APIClient(**kwargs)
-        except (DockerException, OSError) + _ssh_errors(self.host) as exc:
+        except (DockerException, OSError, ValueError) + _ssh_errors(self.host) as exc:
+            # _args.validate_connection refuses what it can name; this is what only connecting finds.
             raise EngineError(
                 "Failed to connect to the Docker engine at '%s': %s. Check that the engine runs there "
                 "and that docker_host is right%s." % (

@@ -1,16 +1,107 @@
 # Copyright: Beekeeper developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Private to this collection: what every module's main() does around its logic."""
+"""Private to this collection: what every module's main() does around its logic.
+
+:class:`SwarmModule` is AnsibleModule with one difference: a value of the wrong shape for a mapping
+option (``healthcheck: "x"``, ``restart_policy: 5``, ``networks: [net]``) fails with the option's name.
+ansible-core says only "dictionary requested, could not parse JSON or key=value" there, or fails with a
+Python error for a mapping with sub-options. :func:`run` validates the parameters (the connection
+options, then the module's own checks) before it connects, so bad input changes nothing and needs no
+engine.
+"""
 
 from __future__ import annotations
 
+import json
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.beekeeper.swarm.plugins.module_utils._args import validate_connection
 from ansible_collections.beekeeper.swarm.plugins.module_utils._client import Engine
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import SwarmError
 
 
-def run(module, logic, secrets_option=None):
-    """Connect, run ``logic(engine, params, check_mode)``, and turn typed errors into fail_json.
+def _is_mapping(value):
+    """A dict, or a string ansible-core turns into one (JSON, or key=value pairs)."""
+    if isinstance(value, dict):
+        return True
+    if not isinstance(value, str):
+        return False
+    if value.strip().startswith("{"):
+        try:
+            return isinstance(json.loads(value), dict)
+        except ValueError:
+            return False
+    return "=" in value
 
+
+TYPE_NAMES = {"str": "a string", "int": "a number", "float": "a number", "bool": "a boolean", "list": "a list", "dict": "a mapping"}
+
+
+def _kind(value):
+    return TYPE_NAMES.get(type(value).__name__, "a " + type(value).__name__)
+
+
+def _example(spec):
+    """A short example mapping from an option's sub-options: {name: ..., aliases: ...}."""
+    names = list(spec.get("options") or {})
+    required = [n for n in names if spec["options"][n].get("required")]
+    shown = (required or names)[:2]
+    return "{%s}" % ", ".join("%s: ..." % n for n in shown) if shown else "{key: value}"
+
+
+def shape_errors(params, argument_spec, prefix=""):
+    """Messages for values given where a mapping (or a list of mappings) is expected, named by option."""
+    errors = []
+    for name, spec in argument_spec.items():
+        value = params.get(name) if isinstance(params, dict) else None
+        if value is None:
+            continue
+        option = prefix + name
+        if spec.get("type") == "dict":
+            if not _is_mapping(value):
+                errors.append("%s: %r is %s, not a mapping; write it as a mapping, e.g. %s: %s."
+                              % (option, value, _kind(value), option, _example(spec)))
+            elif isinstance(value, dict) and spec.get("options"):
+                errors.extend(shape_errors(value, spec["options"], option + "."))
+        elif spec.get("type") == "list" and spec.get("elements") == "dict":
+            if isinstance(value, dict) or not isinstance(value, (list, tuple)):
+                errors.append("%s: %r is %s, not a list of mappings; write a list, e.g. %s: [%s]."
+                              % (option, value, _kind(value), option, _example(spec)))
+                continue
+            for i, item in enumerate(value):
+                where = "%s[%d]" % (option, i)
+                if not _is_mapping(item):
+                    errors.append("%s: %r is %s, not a mapping; write each item as a mapping, e.g. %s: [%s]."
+                                  % (where, item, _kind(item), option, _example(spec)))
+                elif isinstance(item, dict) and spec.get("options"):
+                    errors.extend(shape_errors(item, spec["options"], where + "."))
+    return errors
+
+
+class SwarmModule(AnsibleModule):
+    """AnsibleModule whose mapping options fail with their name when given a value of another shape."""
+
+    _shape_error = None
+
+    def _load_params(self):
+        super()._load_params()
+        errors = shape_errors(self.params, self.argument_spec)
+        if errors:
+            self._shape_error = errors[0]
+
+    def _set_internal_properties(self):
+        # Internal properties (no_log, check mode...) are known from here on, so failing is safe; the
+        # argument spec's own validation, which would fail less clearly or crash, does not run.
+        super()._set_internal_properties()
+        if self._shape_error:
+            self.fail_json(msg=self._shape_error)
+
+
+def run(module, logic, validate=None, secrets_option=None):
+    """Validate, connect, run ``logic(engine, params, check_mode)``, and turn typed errors into fail_json.
+
+    ``validate(params)`` is the module's own checks that need no engine; it raises InvalidInput.
     ``secrets_option`` names an option that makes the result carry tokens or keys: it is
     refused unless the task itself has ``no_log: true``, so they never reach output or logs.
     """
@@ -20,11 +111,14 @@ def run(module, logic, secrets_option=None):
                 "out of output and logs." % secrets_option
         )
     try:
+        warnings = validate_connection(module.params)
+        if validate is not None:
+            validate(module.params)
         engine = Engine(module.params)
         result = logic(engine, module.params, module.check_mode)
     except SwarmError as exc:
         module.fail_json(msg=exc.msg, **exc.details)
-    for warning in result.pop("warnings", None) or []:
+    for warning in warnings + (result.pop("warnings", None) or []):
         module.warn(warning)
     if not module._diff:
         result.pop("diff", None)

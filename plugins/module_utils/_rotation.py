@@ -244,6 +244,11 @@ def _update_labels(engine, kind, obj, labels):
     _api.update_object_labels(engine, kind, obj, change)
 
 
+def validator(kind):
+    """The module's checks that need no engine (run before it connects)."""
+    return lambda params: validate(kind, params)
+
+
 def manage(kind, engine, params, check_mode):
     """swarm_secret / swarm_config: one logical name through the reconcile steps."""
     return run_one(SECRET if kind == "secret" else CONFIG, engine, params, check_mode)

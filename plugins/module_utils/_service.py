@@ -120,15 +120,28 @@ def _auth(engine, params):
     return engine.registry_auth(params["image"]) if params.get("with_registry_auth") and params.get("image") else None
 
 
+def normalized(params):
+    """The parameters with every network, secret and config reference as a mapping of its own."""
+    p = dict(params)
+    for key in ("networks", "secrets", "configs"):
+        p[key] = [dict(item) if isinstance(item, dict) else dict(name=item) if key == "networks" else dict(source=item)
+                  for item in (params.get(key) or [])] or params.get(key)
+    return p
+
+
+def validate(params):
+    """The module's checks that need no engine (run before it connects): InvalidInput naming the option."""
+    if params.get("state") == "absent" or params.get("rollback"):
+        return
+    spec_table.validate(normalized(params))
+
+
 def desired(ctx, params):
     """(ServiceSpec to run, {network id: name}, unresolved) with every name resolved; InvalidInput before any change.
 
     ``unresolved``: a reference names an object this run plans but has not created yet (its ID is known
     only once it exists): the spec is built again just before it is applied."""
-    p = dict(params)
-    for key in ("networks", "secrets", "configs"):
-        p[key] = [dict(item) if isinstance(item, dict) else dict(name=item) if key == "networks" else dict(source=item)
-                  for item in (params.get(key) or [])] or params.get(key)
+    p = normalized(params)
     spec_table.validate(p)
     if params.get("args"):
         p["command"] = KINDS["argv"].to_api(params.get("command") or [], "command") + list(params["args"])

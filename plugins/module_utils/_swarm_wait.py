@@ -30,6 +30,11 @@ def check_labels(labels):
     return dict((str(k), v) for k, v in (labels or {}).items())
 
 
+def validate(params):
+    """The module's checks that need no engine (run before it connects)."""
+    check_labels(params.get("labels"))
+
+
 def has_labels(service, labels):
     """Whether a service has every label (a value of None: the key, whatever its value)."""
     have = (service.get("Spec") or {}).get("Labels") or {}

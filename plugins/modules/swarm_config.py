@@ -154,15 +154,13 @@ actions:
   sample: [create nginx_conf.v2, repoint service shop_web, prune nginx_conf.v1]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
-from ansible_collections.beekeeper.swarm.plugins.module_utils._rotation import argument_spec, manage
+from ansible_collections.beekeeper.swarm.plugins.module_utils._module import SwarmModule, run
+from ansible_collections.beekeeper.swarm.plugins.module_utils._rotation import argument_spec, manage, validator
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec("config"), supports_check_mode=True)
-    run(module, lambda engine, params, check_mode: manage("config", engine, params, check_mode))
+    module = SwarmModule(argument_spec=argument_spec("config"), supports_check_mode=True)
+    run(module, lambda engine, params, check_mode: manage("config", engine, params, check_mode), validate=validator("config"))
 
 
 if __name__ == "__main__":

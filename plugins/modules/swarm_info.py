@@ -119,11 +119,9 @@ tasks:
   elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec
 from ansible_collections.beekeeper.swarm.plugins.module_utils._info import gather
-from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
+from ansible_collections.beekeeper.swarm.plugins.module_utils._module import SwarmModule, run
 
 
 def main():
@@ -135,7 +133,7 @@ def main():
         tasks_filters=dict(type="dict"),
         include_secrets=dict(type="bool", default=False),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = SwarmModule(argument_spec=argument_spec, supports_check_mode=True)
     run(module, lambda engine, params, check_mode: gather(engine, params), secrets_option="include_secrets")
 
 

@@ -212,15 +212,13 @@ actions:
   sample: ["create swarm"]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.beekeeper.swarm.plugins.module_utils._init import init, init_argument_spec
-from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
+from ansible_collections.beekeeper.swarm.plugins.module_utils._init import init, init_argument_spec, validate_init
+from ansible_collections.beekeeper.swarm.plugins.module_utils._module import SwarmModule, run
 
 
 def main():
-    module = AnsibleModule(argument_spec=init_argument_spec(), supports_check_mode=True)
-    run(module, init, secrets_option="include_secrets")
+    module = SwarmModule(argument_spec=init_argument_spec(), supports_check_mode=True)
+    run(module, init, validate=validate_init, secrets_option="include_secrets")
 
 
 if __name__ == "__main__":

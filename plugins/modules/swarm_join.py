@@ -163,11 +163,9 @@ actions:
   sample: ["join as worker"]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
-from ansible_collections.beekeeper.swarm.plugins.module_utils._membership import join
-from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
+from ansible_collections.beekeeper.swarm.plugins.module_utils._membership import join, validate_join
+from ansible_collections.beekeeper.swarm.plugins.module_utils._module import SwarmModule, run
 
 
 def main():
@@ -184,8 +182,8 @@ def main():
         force=dict(type="bool", default=False),
         unlock_key=dict(type="str", no_log=True),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module, join)
+    module = SwarmModule(argument_spec=argument_spec, supports_check_mode=True)
+    run(module, join, validate=validate_join)
 
 
 if __name__ == "__main__":

@@ -253,16 +253,14 @@ actions:
   sample: [detach service web, recreate network, reattach service web]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
+from ansible_collections.beekeeper.swarm.plugins.module_utils._module import SwarmModule, run
 from ansible_collections.beekeeper.swarm.plugins.module_utils._network import manage
-from ansible_collections.beekeeper.swarm.plugins.module_utils._network_spec import argument_spec
+from ansible_collections.beekeeper.swarm.plugins.module_utils._network_spec import argument_spec, validate
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    run(module, manage)
+    module = SwarmModule(argument_spec=argument_spec(), supports_check_mode=True)
+    run(module, manage, validate=validate)
 
 
 if __name__ == "__main__":

@@ -172,11 +172,9 @@ actions:
   elements: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
-from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
-from ansible_collections.beekeeper.swarm.plugins.module_utils._nodes import manage
+from ansible_collections.beekeeper.swarm.plugins.module_utils._module import SwarmModule, run
+from ansible_collections.beekeeper.swarm.plugins.module_utils._nodes import manage, validate
 
 
 def main():
@@ -191,8 +189,8 @@ def main():
         force=dict(type="bool", default=False),
         **wait_args(),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module, manage)
+    module = SwarmModule(argument_spec=argument_spec, supports_check_mode=True)
+    run(module, manage, validate=validate)
 
 
 if __name__ == "__main__":

@@ -143,15 +143,13 @@ actions:
   sample: [create db_password.v2, repoint service shop_db, prune db_password.v1]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
-from ansible_collections.beekeeper.swarm.plugins.module_utils._rotation import argument_spec, manage
+from ansible_collections.beekeeper.swarm.plugins.module_utils._module import SwarmModule, run
+from ansible_collections.beekeeper.swarm.plugins.module_utils._rotation import argument_spec, manage, validator
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec("secret"), supports_check_mode=True)
-    run(module, lambda engine, params, check_mode: manage("secret", engine, params, check_mode))
+    module = SwarmModule(argument_spec=argument_spec("secret"), supports_check_mode=True)
+    run(module, lambda engine, params, check_mode: manage("secret", engine, params, check_mode), validate=validator("secret"))
 
 
 if __name__ == "__main__":

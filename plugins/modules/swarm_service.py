@@ -581,16 +581,14 @@ tasks:
   elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
-from ansible_collections.beekeeper.swarm.plugins.module_utils._service import manage
+from ansible_collections.beekeeper.swarm.plugins.module_utils._module import SwarmModule, run
+from ansible_collections.beekeeper.swarm.plugins.module_utils._service import manage, validate
 from ansible_collections.beekeeper.swarm.plugins.module_utils._service_spec import argument_spec
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    run(module, manage)
+    module = SwarmModule(argument_spec=argument_spec(), supports_check_mode=True)
+    run(module, manage, validate=validate)
 
 
 if __name__ == "__main__":

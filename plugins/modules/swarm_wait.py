@@ -156,11 +156,9 @@ services:
       elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec
-from ansible_collections.beekeeper.swarm.plugins.module_utils._module import run
-from ansible_collections.beekeeper.swarm.plugins.module_utils._swarm_wait import wait
+from ansible_collections.beekeeper.swarm.plugins.module_utils._module import SwarmModule, run
+from ansible_collections.beekeeper.swarm.plugins.module_utils._swarm_wait import validate, wait
 
 
 def main():
@@ -169,8 +167,8 @@ def main():
         labels=dict(type="dict"),
         wait_timeout=dict(type="int", default=300),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, mutually_exclusive=[("services", "labels")])
-    run(module, wait)
+    module = SwarmModule(argument_spec=argument_spec, supports_check_mode=True, mutually_exclusive=[("services", "labels")])
+    run(module, wait, validate=validate)
 
 
 if __name__ == "__main__":
