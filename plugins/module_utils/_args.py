@@ -90,7 +90,7 @@ def validate_connection(params):
     check_seconds(params, "wait_timeout", 0, MAX_WAIT_TIMEOUT, 300)
     tls_options = [k for k in ("tls", "validate_certs", "ca_path", "client_cert", "client_key") if params.get(k)]
     if scheme in ("unix", "npipe", "ssh") and tls_options:
-        warnings.append("%s: ignored, because docker_host '%s' is a %s connection, which TLS does not apply to; remove %s, or point "
+        warnings.append("%s: ignored, because docker_host '%s' connects over %s, which TLS does not apply to; remove %s, or point "
                         "docker_host at the engine's TLS port, e.g. tcp://10.0.0.1:2376."
                         % (", ".join(tls_options), params.get("docker_host"), scheme, "it" if len(tls_options) == 1 else "them"))
     elif params.get("tls") or params.get("validate_certs"):
