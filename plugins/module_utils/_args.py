@@ -32,6 +32,7 @@ API_VERSION_RE = re.compile(r"\A(?:auto|[1-9][0-9]?\.[0-9]{1,3})\Z")
 # engine's time arithmetic, and no rollout needs them).
 MAX_TIMEOUT = 86400
 MAX_WAIT_TIMEOUT = 7 * 86400
+PEM_FILES = dict(ca_path="ca", client_cert="cert", client_key="key")
 HOST_EXAMPLES = "e.g. unix:///var/run/docker.sock, tcp://10.0.0.1:2376 or ssh://admin@10.0.0.1"
 
 
@@ -98,12 +99,11 @@ def validate_connection(params):
             given, missing = ("client_cert", "client_key") if params.get("client_cert") else ("client_key", "client_cert")
             raise InvalidInput("%s: TLS client authentication needs both files, and only %s is set; set %s too, or remove %s."
                                % (missing, given, missing, given))
-        for option in ("ca_path", "client_cert", "client_key"):
+        for option in PEM_FILES:
             path = params.get(option)
             if path and ("\x00" in path or not os.path.isfile(path)):
                 raise InvalidInput("%s: %r is not a file on the host the module runs on; give the path of the PEM file there, "
-                                   "e.g. %s: /etc/docker/certs/%s.pem." % (option, path, option,
-                                                                          dict(ca_path="ca", client_cert="cert", client_key="key")[option]))
+                                   "e.g. %s: /etc/docker/certs/%s.pem." % (option, path, option, PEM_FILES[option]))
     if params.get("use_ssh_client") and scheme != "ssh":
         warnings.append("use_ssh_client: ignored, because docker_host '%s' is not an ssh:// address; remove it, or use "
                         "docker_host: ssh://user@host." % params.get("docker_host"))
