@@ -20,6 +20,7 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import Eng
 from ansible_collections.beekeeper.swarm.plugins.module_utils._kinds import KINDS
 from ansible_collections.beekeeper.swarm.plugins.module_utils._reconcile import Plan, Removal, Resource, run_one
 from ansible_collections.beekeeper.swarm.plugins.module_utils._versioned import resolve_object
+from ansible_collections.beekeeper.swarm.plugins.module_utils._wait import DONE
 
 SPEC_OPTIONS = [f.option.split(".")[0] for f in spec_table.OPTIONS] + ["env_files"]
 CHECK_MODE_MISSING = ("%s '%s' does not exist yet; check mode assumes an earlier task of this run creates it (a real run "
@@ -295,13 +296,15 @@ class ServiceResource(Resource):
         """The service did not converge after our create or update: remove the new service again, or roll
         the updated one back to the spec it had (on_failure: rollback, the default), or leave it (keep).
 
-        Only a service the wait judged (it is in the error's reports) is touched: an error reading the
-        cluster says nothing about the spec. The error raised keeps the wait's message - with the engine's
+        Only a service the wait judged failed or still pending is touched: an error reading the cluster
+        says nothing about the spec, and a service that converged stays (run_many). The error raised keeps the wait's message - with the engine's
         task errors - and adds what was done; an undo that fails is said too, after the first error."""
         data = plan.data
         reports = exc.details.get("reports") or {}
         if plan.action not in ("create", "update") or not data.get("id") or plan.name not in reports:
             return exc
+        if reports[plan.name].get("state") == DONE:
+            return exc  # converged; another object of the run (run_many) failed
         outcome, note = undo(ctx, plan, keep=data["params"].get("on_failure") == "keep",
                              timeout=data["params"].get("wait_timeout") or 300)
         details = dict(exc.details)

@@ -168,6 +168,7 @@ def test_a_timeout_keeps_its_type_and_message():
 @pytest.mark.parametrize("action, reports", [
     ("create", {}),  # the wait could not read the cluster: no verdict on the spec
     ("update", {"api": {}}),  # another service failed (run_many)
+    ("update", {"web": {"state": "done"}, "api": {"state": "failed"}}),  # this one converged, another did not (run_many)
     ("rollback", {"web": {}}),  # rollback: true failing is not undone by rolling forward
     ("remove", {"web": {}}),
     (None, {"web": {}}),  # nothing was written: an unchanged service that does not settle
