@@ -9,7 +9,9 @@ Each resource kind (_service.SERVICE, _network.NETWORK, _versioned's SECRET and 
   - ``plan(ctx, params, current)``: pure given what was read - validate, resolve references, compare,
     and return a :class:`Plan` (the action, the changes, the diff, the predicted object);
   - ``apply(ctx, plan)``: make the change; return what to wait for (service watches, removals);
-  - ``result(ctx, plan, reports)``: the module's result for the object.
+  - ``result(ctx, plan, reports)``: the module's result for the object;
+  - ``on_wait_failure(ctx, plan, exc)``: when the wait for an applied change failed, leave the object as
+    its options say (a service created is removed again, one updated rolled back) and return the error.
 
 :func:`run_one` is what a module does with one object. :func:`run_many` takes objects of several kinds,
 plans them in dependency order (networks, then secrets and configs, then services) so a service may use
@@ -113,6 +115,11 @@ class Resource:
         """The error a failed wait raises for this object (it may say what was done so far)."""
         return exc
 
+    def on_wait_failure(self, ctx: Context, plan: Plan, exc: SwarmError) -> SwarmError:
+        """After a failed wait: leave the object as its options say (undo the change, or keep it) and
+        return the error to raise, which says what was done. By default only :meth:`wait_error`."""
+        return self.wait_error(plan, exc)  # type: ignore[return-value]
+
     def result(self, ctx: Context, plan: Plan, reports: dict) -> dict:
         raise NotImplementedError
 
@@ -152,7 +159,7 @@ def run_one(resource: Resource, engine, params: dict, check_mode: bool) -> dict:
             try:
                 reports = wait_for(ctx, waits, params.get("wait_timeout") or 300)
             except SwarmError as exc:
-                raise resource.wait_error(plan, exc) from exc
+                raise resource.on_wait_failure(ctx, plan, exc) from exc
         if plan.changed:
             resource.finish(ctx, plan, reports)
     result = resource.result(ctx, plan, reports)
@@ -182,7 +189,17 @@ def run_many(resources: dict[str, Resource], engine, items: list[tuple[str, dict
                 ctx.resolver.forget(plan.kind)
             else:
                 waits.extend(plan.data.get("settle", []))
-    reports = wait_for(ctx, waits, wait_timeout) if waits and wait else {}
+    reports: dict = {}
+    if waits and wait:
+        try:
+            reports = wait_for(ctx, waits, wait_timeout)
+        except SwarmError as exc:
+            # Each object undoes (or keeps) its own change, the last applied first, and adds what it did.
+            error = exc
+            for resource, _params, plan in reversed(plans):
+                if plan.changed:
+                    error = resource.on_wait_failure(ctx, plan, error)
+            raise error from exc
     if not check_mode:
         for resource, _params, plan in plans:
             if plan.changed:

@@ -6,7 +6,8 @@ The service as a reconcile resource (_reconcile): describe the running service; 
 parameters, resolve names (networks, secrets, configs, the image's digest) with reads only, build the
 ServiceSpec from the option table (_service_spec) and compare its canonical form with the running
 service's; apply only a difference; wait until the cluster has converged (_converge), failing with
-the engine's own task errors when it does not.
+the engine's own task errors when it does not - and then leaving the service as ``on_failure`` says: a
+service this task created removed again, one it updated rolled back to the spec it had, or either kept.
 """
 
 from __future__ import annotations
@@ -14,16 +15,30 @@ from __future__ import annotations
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _api, _table
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _service_spec as spec_table
 from ansible_collections.beekeeper.swarm.plugins.module_utils._changes import Changes, whole
-from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import ServiceWatch, rollout_expected
-from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import EngineError, InvalidInput, NotFound
+from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import ServiceWatch, rollout_expected, wait_removed, wait_services
+from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import EngineError, InvalidInput, NotFound, SwarmError
 from ansible_collections.beekeeper.swarm.plugins.module_utils._kinds import KINDS
 from ansible_collections.beekeeper.swarm.plugins.module_utils._reconcile import Plan, Removal, Resource, run_one
 from ansible_collections.beekeeper.swarm.plugins.module_utils._versioned import resolve_object
+from ansible_collections.beekeeper.swarm.plugins.module_utils._wait import DONE
 
 SPEC_OPTIONS = [f.option.split(".")[0] for f in spec_table.OPTIONS] + ["env_files"]
 CHECK_MODE_MISSING = ("%s '%s' does not exist yet; check mode assumes an earlier task of this run creates it (a real run "
                       "fails here if none does).")
 ROLLED_BACK = ("rollback_started", "rollback_completed", "rollback_paused")
+# What a failed wait after our write left, said after the wait's own message (which has the task errors).
+REMOVED = "Service '%s' was removed again (on_failure: rollback; on_failure: keep leaves a failed new service for inspection)."
+ROLLED_BACK_NOTE = ("Service '%s' was rolled back to its previous spec (on_failure: rollback; on_failure: keep leaves a failed "
+                    "update for inspection).")
+ENGINE_ROLLED_BACK = ("Service '%s' was rolled back to its previous spec by the engine (update_config.failure_action: rollback; "
+                      "update %s), so it was not rolled back again.")
+KEPT_NEW = "Service '%s' was left as it is for inspection (on_failure: keep); state: absent removes it."
+KEPT_UPDATE = ("Service '%s' was left as it is for inspection (on_failure: keep), on the new spec%s; rollback: true returns it "
+               "to its previous spec.")
+REMOVE_FAILED = "Service '%s' could not be removed again (on_failure: rollback): %s; remove it with state: absent."
+ROLLBACK_FAILED = "Service '%s' could not be rolled back to its previous spec (on_failure: rollback): %s; roll it back with rollback: true."
+ROLLBACK_UNSETTLED = "Service '%s' was rolled back to its previous spec (on_failure: rollback), but the rollback did not converge: %s"
+GONE = "Service '%s' no longer exists, so nothing was removed or rolled back."
 
 
 def _read_env_files(params):
@@ -274,7 +289,27 @@ class ServiceResource(Resource):
         before_write, _answer = _api.update_service(
             ctx.engine, data["id"], lambda live: spec_table.apply_changes(live, spec, changes), headers=headers)
         rollout = rollout_expected(before_write["Spec"], spec, spec_table.changed_paths(changes))
-        return [ServiceWatch(data["id"], name=name, since=before_write.get("UpdateStatus"), rollout=rollout, verb="update")]
+        data["since"] = before_write.get("UpdateStatus")
+        return [ServiceWatch(data["id"], name=name, since=data["since"], rollout=rollout, verb="update")]
+
+    def on_wait_failure(self, ctx, plan, exc):
+        """The service did not converge after our create or update: remove the new service again, or roll
+        the updated one back to the spec it had (on_failure: rollback, the default), or leave it (keep).
+
+        Only a service the wait judged failed or still pending is touched: an error reading the cluster
+        says nothing about the spec, and a service that converged stays (run_many). The error raised keeps the wait's message - with the engine's
+        task errors - and adds what was done; an undo that fails is said too, after the first error."""
+        data = plan.data
+        reports = exc.details.get("reports") or {}
+        if plan.action not in ("create", "update") or not data.get("id") or plan.name not in reports:
+            return exc
+        if reports[plan.name].get("state") == DONE:
+            return exc  # converged; another object of the run (run_many) failed
+        outcome, note = undo(ctx, plan, keep=data["params"].get("on_failure") == "keep",
+                             timeout=data["params"].get("wait_timeout") or 300)
+        details = dict(exc.details)
+        details["after_failure"] = outcome
+        return type(exc)("%s %s" % (exc.msg.rstrip(), note), **details)
 
     def result(self, ctx, plan, reports):
         data = plan.data
@@ -297,6 +332,46 @@ class ServiceResource(Resource):
         # The service now runs the desired spec, whose networks the plan already named.
         result["service"] = service_result(service, spec_table.canonical(service["Spec"]), names, report)
         return result
+
+
+def undo(ctx, plan, keep, timeout):
+    """(outcome, sentence) for a service whose create or update did not converge; see on_wait_failure."""
+    data, name = plan.data, plan.name
+    if plan.action == "create":
+        if keep:
+            return "kept", KEPT_NEW % name
+        try:
+            _api.remove_service(ctx.engine, data["id"], name)
+        except NotFound:
+            return "gone", GONE % name
+        except SwarmError as exc:
+            return "remove_failed", REMOVE_FAILED % (name, exc.msg.rstrip(". "))
+        try:
+            wait_removed(ctx.engine, {data["id"]: name}, timeout)
+        except SwarmError as exc:
+            return "removed", "%s %s" % (REMOVED % name, exc.msg)
+        return "removed", REMOVED % name
+    service = _api.find_service(ctx.engine, data["id"])
+    if service is None:
+        return "gone", GONE % name
+    status = service.get("UpdateStatus") or {}
+    state = status.get("State") if status != (data.get("since") or {}) else None
+    if state in ROLLED_BACK:
+        # failure_action: rollback fired: the engine already runs (or returns to) the previous spec.
+        return "rolled_back_by_engine", ENGINE_ROLLED_BACK % (name, state)
+    if keep:
+        return "kept", KEPT_UPDATE % (name, " with the update %s" % state if state else "")
+    try:
+        before_write, _answer = _api.update_service(ctx.engine, data["id"], lambda live: None, rollback=True)
+    except SwarmError as exc:
+        return "rollback_failed", ROLLBACK_FAILED % (name, exc.msg.rstrip(". "))
+    watch = ServiceWatch(data["id"], name=name, since=before_write.get("UpdateStatus"), rollout=True, expect_rollback=True,
+                         verb="roll back")
+    try:
+        wait_services(ctx.engine, [watch], timeout)
+    except SwarmError as exc:
+        return "rollback_not_converged", ROLLBACK_UNSETTLED % (name, exc.msg)
+    return "rolled_back", ROLLED_BACK_NOTE % name
 
 
 SERVICE = ServiceResource()

@@ -166,6 +166,7 @@ MODULE_OPTIONS = dict(
     args=dict(type="list", elements="str"),
     env_files=dict(type="list", elements="path"),
     keep_replicas=dict(type="bool", default=False),
+    on_failure=dict(type="str", choices=["rollback", "keep"], default="rollback"),
 )
 
 

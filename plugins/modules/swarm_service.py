@@ -17,13 +17,16 @@ description:
     is put back. The comparison is on the normalised spec (order of constraints, env, mounts and ports does not
     matter; defaults the engine leaves out count as set), so an unchanged service is never updated.
   - Every option takes part in idempotency, except O(force_update) (always a change), O(replicas) with
-    O(keep_replicas=true), and O(wait), O(wait_timeout), O(resolve_image), O(with_registry_auth).
+    O(keep_replicas=true), and O(wait), O(wait_timeout), O(on_failure), O(resolve_image), O(with_registry_auth).
   - With O(wait=true) (the default) the module returns only when the cluster has converged - replicated - the
     update completed and exactly O(replicas) tasks run the new spec; global - one running task on every ready,
     active node that matches the constraints; jobs - the current run has its completions. A paused update, an
     update the engine rolled back, or a timeout fails the task with the engine's task errors (C(no suitable node),
     image not found, task exited with its code). After a rollback the task fails only once the previous spec
     runs on every task again (or O(wait_timeout) is up), and the message says how many tasks run it.
+  - When that wait fails after the module changed the service, the service is left as O(on_failure) says - by
+    default a service the task created is removed again and a service it updated is rolled back to the spec it
+    had - and the message ends with what was done.
   - Names are resolved before anything changes - O(networks) must exist as swarm-scoped networks, O(secrets) and
     O(configs) by name or by the logical name of a versioned object made by M(beekeeper.swarm.swarm_secret) or
     M(beekeeper.swarm.swarm_config) (its newest version).
@@ -121,6 +124,26 @@ options:
       when the service is created.
     type: bool
     default: false
+  on_failure:
+    description:
+      - What to leave when the wait (O(wait=true)) fails after the module created or updated the service - what only
+        the engine finds after the write, such as an image no node can pull, a group the image does not have, a
+        constraint no node meets, or a task that keeps failing.
+      - V(rollback) removes a service this task created again, and rolls a service it updated back to the spec it
+        had (C(docker service rollback)), waiting up to O(wait_timeout) once more for that. An update whose
+        O(update_config.failure_action=rollback) the engine already rolled back is not rolled back again.
+      - V(keep) leaves the service as it is for inspection - an updated one on its new spec, its update paused by
+        the engine (O(update_config.failure_action=pause), the engine default).
+      - The failure message says which happened (C(service 'web' was removed again), C(was rolled back to its
+        previous spec), C(was left as it is for inspection)) after the engine's task errors; a removal or
+        rollback that fails itself is reported after the first error. The result's RV(after_failure) says it in
+        one word.
+      - Check mode changes nothing, so there is nothing to undo; with O(wait=false) the module returns before the
+        engine has found anything, so no failure is known and nothing is undone.
+      - Does not take part in idempotency.
+    type: str
+    choices: [rollback, keep]
+    default: rollback
   max_concurrent:
     description: How many tasks of a replicated job run at once. Default 1.
     type: int
@@ -579,6 +602,15 @@ tasks:
   returned: when the module waited
   type: list
   elements: dict
+after_failure:
+  description:
+    - What was done when the wait failed after the service was created or updated (O(on_failure)) -
+      V(removed), V(rolled_back), V(rolled_back_by_engine) (C(update_config.failure_action=rollback) fired),
+      V(kept), or, when that itself failed, V(remove_failed), V(rollback_failed), V(rollback_not_converged);
+      V(gone) when the service no longer existed.
+  returned: when the task failed because the service did not converge after a create or update
+  type: str
+  sample: rolled_back
 """
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils._module import SwarmModule, run

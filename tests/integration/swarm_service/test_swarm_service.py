@@ -243,3 +243,38 @@ def test_whole_spec_runs_as_declared(target, cluster):
     assert forced_check["changed"] and forced["changed"] and forced["changes"] == ["force_update"]
     assert forced["service"]["spec"]["force_update"] == memory["apply"]["service"]["spec"]["force_update"] + 1
     assert (forced["service"]["running"], forced["service"]["wanted"]) == (2, 2)
+
+
+def test_on_failure_leaves_what_the_user_chose(target, cluster):
+    """What only the engine finds after a write: a new service with an image no node has is removed again; with
+    on_failure: keep a new one is left. An update with a group the image lacks is rolled back to exactly the spec it
+    had, whose tasks run again; with on_failure: keep it is left on the new spec, its update paused."""
+    run = target("swarm_service", "on_failure")
+    new = run.failed("Fails: create a service with an image no node has")
+    assert new["msg"].startswith("Timed out after 10s waiting for service 'of-new' to converge: 0/1 tasks running on the current "
+                                 "spec. Task errors: "), new["msg"]
+    assert "No such image: beekeeper-lab/no-such-image:1" in new["msg"], new["msg"]
+    assert new["msg"].endswith(" Service 'of-new' was removed again (on_failure: rollback; on_failure: keep leaves a failed new "
+                               "service for inspection)."), new["msg"]
+    assert "of-new" not in run.ok("The services after the failed create")["stdout_lines"]
+    kept = run.failed("Fails: create a service with a group the image does not have, kept")
+    assert "nosuchgroup" in kept["msg"] and kept["after_failure"] == "kept", kept["msg"]
+    assert kept["msg"].endswith(" Service 'of-kept' was left as it is for inspection (on_failure: keep); state: absent removes "
+                                "it."), kept["msg"]
+    assert "of-kept" in run.ok("The services after the kept create")["stdout_lines"]
+    run.four_steps("Run of-web")
+    before = json.loads(run.ok("Read of-web's spec before the failed update")["stdout"])
+    update = run.failed("Fails: update of-web with a group the image does not have")
+    assert update["msg"].startswith("Failed to update service 'of-web': the engine paused the update"), update["msg"]
+    assert "Task errors: " in update["msg"] and "nosuchgroup" in update["msg"], update["msg"]
+    assert update["msg"].endswith(" Service 'of-web' was rolled back to its previous spec (on_failure: rollback; on_failure: keep "
+                                  "leaves a failed update for inspection)."), update["msg"]
+    assert json.loads(run.ok("Read of-web's spec after the rollback")["stdout"]) == before
+    again = run.ok("Of-web after the rollback")
+    assert again["changed"] is False and (again["service"]["running"], again["service"]["wanted"]) == (2, 2)
+    assert again["service"]["update_state"] == "rollback_completed"
+    left = run.failed("Fails: update of-web with a group the image does not have, kept")
+    assert left["after_failure"] == "kept" and "nosuchgroup" in left["msg"], left["msg"]
+    assert left["msg"].endswith(" Service 'of-web' was left as it is for inspection (on_failure: keep), on the new spec with the "
+                                "update paused; rollback: true returns it to its previous spec."), left["msg"]
+    assert run.ok("Read of-web after the kept update")["stdout"] == '["nosuchgroup"] paused'

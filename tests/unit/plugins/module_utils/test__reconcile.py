@@ -20,7 +20,8 @@ import pytest
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _reconcile
 from ansible_collections.beekeeper.swarm.plugins.module_utils._client import Engine
-from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import NotFound, Refused
+from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import ServiceWatch
+from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import ConvergenceTimeout, EngineError, NotFound, Refused
 from ansible_collections.beekeeper.swarm.plugins.module_utils._network import NETWORK
 from ansible_collections.beekeeper.swarm.plugins.module_utils._rotation import CONFIG, SECRET
 from ansible_collections.beekeeper.swarm.plugins.module_utils._service import SERVICE
@@ -226,3 +227,61 @@ def test_run_many_reads_each_list_once():
     _reconcile.run_many(RESOURCES, engine, items, check_mode=True)
     lists = [p for p in engine.reads if p.count("/") == 1]
     assert sorted(set(lists)) == sorted(lists), "a list was read twice: %s" % lists
+
+
+# -- a failed wait after a write: the resource's on_wait_failure --------------------------------------------
+
+
+class Flaky(_reconcile.Resource):
+    """A resource whose change always needs a wait; it records the failures it was told of."""
+
+    kind = "service"
+
+    def __init__(self):
+        self.told = []
+
+    def describe(self, ctx, params):
+        return None
+
+    def plan(self, ctx, params, current):
+        return _reconcile.Plan("service", params["name"], "create", params=params)
+
+    def apply(self, ctx, plan):
+        return [ServiceWatch("id-" + plan.name, name=plan.name)]
+
+    def on_wait_failure(self, ctx, plan, exc):
+        self.told.append(plan.name)
+        return EngineError("%s %s undone." % (exc.msg, plan.name), **exc.details)
+
+    def result(self, ctx, plan, reports):
+        return {}
+
+
+def _wait_fails(monkeypatch):
+    def wait_for(ctx, waits, timeout):
+        raise ConvergenceTimeout("Timed out.", reports={})
+    monkeypatch.setattr(_reconcile, "wait_for", wait_for)
+
+
+def test_run_one_hands_a_failed_wait_to_the_resource(monkeypatch):
+    _wait_fails(monkeypatch)
+    resource = Flaky()
+    with pytest.raises(EngineError) as exc:
+        _reconcile.run_one(resource, None, dict(name="a"), check_mode=False)
+    assert exc.value.msg == "Timed out. a undone." and resource.told == ["a"]
+
+
+@pytest.mark.parametrize("check_mode, wait", [(True, True), (False, False)], ids=["check-mode", "wait-false"])
+def test_without_a_wait_nothing_is_undone(monkeypatch, check_mode, wait):
+    _wait_fails(monkeypatch)
+    resource = Flaky()
+    _reconcile.run_one(resource, None, dict(name="a", wait=wait), check_mode=check_mode)
+    assert resource.told == []
+
+
+def test_run_many_hands_a_failed_wait_to_every_changed_object_last_applied_first(monkeypatch):
+    _wait_fails(monkeypatch)
+    resource = Flaky()
+    with pytest.raises(EngineError) as exc:
+        _reconcile.run_many({"service": resource}, None, [("service", dict(name="a")), ("service", dict(name="b"))], check_mode=False)
+    assert exc.value.msg == "Timed out. b undone. a undone." and resource.told == ["b", "a"]
