@@ -369,6 +369,11 @@ options:
         description: Spread preferences, each a mapping with key C(spread) and a label, e.g. C(node.labels.zone). Order matters.
         type: list
         elements: dict
+        suboptions:
+          spread:
+            description: The node label to spread the tasks over evenly, C(node.labels.KEY) or C(engine.labels.KEY).
+            type: str
+            required: true
       max_replicas:
         description: Maximum tasks of the service per node; 0 is unlimited. Engine API 1.40+.
         type: int

@@ -56,7 +56,8 @@ def test_minimal_spec_matches_what_the_engine_returns():
     ("healthcheck", {"test": "true"}, ("TaskTemplate", "ContainerSpec", "Healthcheck", "Test"), ["CMD-SHELL", "true"]),
     ("healthcheck", {"test": ["pg_isready"]}, ("TaskTemplate", "ContainerSpec", "Healthcheck", "Test"), ["CMD", "pg_isready"]),
     ("hosts", {"db": "10.0.0.5"}, ("TaskTemplate", "ContainerSpec", "Hosts"), ["10.0.0.5 db"]),
-    ("placement", {"constraints": ["b==1", "a==1"]}, ("TaskTemplate", "Placement", "Constraints"), ["a==1", "b==1"]),
+    ("placement", {"constraints": ["node.labels.b==1", "node.labels.a==1"]}, ("TaskTemplate", "Placement", "Constraints"),
+     ["node.labels.a==1", "node.labels.b==1"]),
     ("placement", {"preferences": [{"spread": "node.labels.zone"}]}, ("TaskTemplate", "Placement", "Preferences"),
      [{"Spread": {"SpreadDescriptor": "node.labels.zone"}}]),
     ("ulimits", [{"name": "nofile", "soft": 1024}], ("TaskTemplate", "ContainerSpec", "Ulimits"),
@@ -96,9 +97,9 @@ def test_configs_default_target_is_absolute():
 
 
 def test_order_does_not_matter():
-    one = S.canonical(S.build(params(env={"A": "1", "B": "2"}, placement={"constraints": ["x==1", "y==2"]},
+    one = S.canonical(S.build(params(env={"A": "1", "B": "2"}, placement={"constraints": ["node.labels.x==1", "node.role==worker"]},
                                      ports=[{"target": 1, "published": 2}, {"target": 3, "published": 4}])))
-    two = S.canonical(S.build(params(env=["B=2", "A=1"], placement={"constraints": ["y==2", "x==1"]},
+    two = S.canonical(S.build(params(env=["B=2", "A=1"], placement={"constraints": ["node.role==worker", "node.labels.x==1"]},
                                      ports=[{"target": 3, "published": 4}, {"target": 1, "published": 2}])))
     assert not S.compare(one, two)
 
@@ -168,7 +169,7 @@ def test_validate(kw, msg):
     (dict(ports=[{"target": 80, "published": 70000}]), "ports[0].published: 70000 is out of range; ports are 1-65535."),
     (dict(limits={"memory": "lots"}), "limits.memory: 'lots' is not a size; use bytes or a number with a unit (K, M, G, T), e.g. 512M, 1G."),
     (dict(mounts=[{"type": "bind", "target": "/x"}]), "mounts[0].source: a bind mount needs the path on the node; set source."),
-    (dict(env=["NOVALUE"]), "env: 'NOVALUE' has no '='; write KEY=VALUE, or give env as a mapping."),
+    (dict(env=["NOVALUE"]), "env[0]: 'NOVALUE' has no '='; write KEY=VALUE, or give env as a mapping."),
 ])
 def test_build_errors_name_the_option(kw, msg):
     with pytest.raises(InvalidInput) as err:
