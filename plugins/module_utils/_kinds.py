@@ -87,7 +87,7 @@ def _typename(value):
     if isinstance(value, str):
         return "string"
     if value is None:
-        return "null"
+        return "null value"
     return "number" if isinstance(value, (int, float)) else type(value).__name__
 
 
@@ -277,8 +277,9 @@ def _env(value, option):
             out.append("%s=%s" % (key, "" if val is None else val))
         return sorted(out)
     if not isinstance(value, (list, tuple)):
+        example = value if isinstance(value, str) and "=" in value else "LOG_LEVEL=debug"
         raise InvalidInput("%s: %s is a %s; give a mapping (e.g. LOG_LEVEL: debug) or a list of KEY=VALUE strings (e.g. "
-                           "['LOG_LEVEL=debug'])." % (option, _shown(repr(value)), _typename(value)))
+                           "['%s'])." % (option, _shown(repr(value)), _typename(value), _shown(example)))
     out = []
     for i, item in enumerate(value):
         where = "%s[%d]" % (option, i)
@@ -494,7 +495,8 @@ def _mode(value, option):
     else:
         raise InvalidInput("%s: '%s' is not a file mode; use octal as a string, e.g. '0440'." % (option, _shown(value)))
     if not 0 <= mode <= 0o7777:
-        raise InvalidInput("%s: '%s' is out of range; file modes are octal from '0000' to '7777', e.g. '0440'." % (option, _shown(value)))
+        shown = "'%s'" % _shown(value) if isinstance(value, str) else ("-0o%o" if mode < 0 else "0o%o") % abs(mode)
+        raise InvalidInput("%s: %s is out of range; file modes are octal from '0000' to '7777', e.g. '0440'." % (option, shown))
     return mode
 
 
@@ -569,8 +571,8 @@ def _generic(value, option):
         elif isinstance(number, str) and number.strip():
             out.append({"NamedResourceSpec": {"Kind": kind, "Value": number}})
         else:
-            raise InvalidInput("%s.value: %s is a %s; give a count (a discrete resource, e.g. 2) or a name (a named resource, e.g. "
-                               "GPU-8a1f)." % (where, _shown(repr(number)), "empty string" if number == "" else _typename(number)))
+            raise InvalidInput("%s.value: %s is %s; give a count (a discrete resource, e.g. 2) or a name (a named resource, e.g. "
+                               "GPU-8a1f)." % (where, _shown(repr(number)), "empty" if number == "" else "a " + _typename(number)))
     return out
 
 

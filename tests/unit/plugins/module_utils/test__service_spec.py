@@ -177,6 +177,48 @@ def test_build_errors_name_the_option(kw, msg):
     assert err.value.msg == msg
 
 
+@pytest.mark.parametrize("logging, msg", [
+    ({"driver": "json-file", "options": {"max-size": "10XB"}},
+     "logging.options.max-size: '10XB' is not a size the json-file driver takes; use a positive number with k, m or g, e.g. 10m."),
+    ({"driver": "local", "options": {"max-size": "0"}},
+     "logging.options.max-size: '0' is not a size the local driver takes; use a positive number with k, m or g, e.g. 10m."),
+    ({"driver": "json-file", "options": {"max-size": "9" * 400}},
+     "logging.options.max-size: '" + "9" * 40 + "' is too large; the engine takes sizes up to 8388607t (int64 bytes), e.g. 10m."),
+    ({"driver": "json-file", "options": {"max-file": "0"}},
+     "logging.options.max-file: '0' is not a number of files; use a whole number of 1 or more, e.g. 3."),
+    ({"driver": "local", "options": {"max-file": "x"}},
+     "logging.options.max-file: 'x' is not a number of files; use a whole number of 1 or more, e.g. 3."),
+    ({"driver": "json-file", "options": {"compress": "maybe"}}, "logging.options.compress: 'maybe' is not a boolean; write true or false."),
+    ({"driver": "local", "options": {"tag": "x"}}, "logging.options.tag: not an option of the local log driver; use max-file, max-size, compress."),
+])
+def test_log_options_the_engine_checks_only_at_task_start_are_checked_first(logging, msg):
+    with pytest.raises(InvalidInput) as err:
+        S.validate(params(logging=logging))
+    assert err.value.msg == msg
+
+
+@pytest.mark.parametrize("logging", [
+    {"driver": "json-file", "options": {"max-size": "10m", "max-file": 3, "compress": True, "tag": "{{.Name}}"}},
+    {"driver": "local", "options": {"max-size": "1.5GiB"}},
+    {"driver": "syslog", "options": {"syslog-address": "udp://10.0.0.1:514"}},
+])
+def test_good_log_options_pass(logging):
+    S.validate(params(logging=logging))
+
+
+def test_validate_builds_the_spec_with_every_reference_standing_for_itself():
+    p = S.placeholders(params(networks=[{"name": "front"}], secrets=[{"source": "db"}]))
+    spec = S.build(p)
+    assert spec["TaskTemplate"]["Networks"] == [{"Target": "front"}]
+    assert spec["TaskTemplate"]["ContainerSpec"]["Secrets"][0]["SecretName"] == "db"
+
+
+def test_validate_runs_the_kinds():
+    with pytest.raises(InvalidInput) as err:
+        S.validate(params(stop_signal="SIGFOO"))
+    assert err.value.msg.startswith("stop_signal: 'SIGFOO' is not a signal")
+
+
 @pytest.mark.parametrize("health, monitor, warns", [
     ({"test": "true", "interval": "10s", "retries": 3}, "5s", True),
     ({"test": "true", "interval": "1s", "retries": 3}, "5s", False),
