@@ -583,7 +583,9 @@ def _preferences(value, option):
         spread = pref.get("spread") if isinstance(pref, dict) else pref
         if not isinstance(spread, str) or not spread.strip():
             raise InvalidInput("%s: missing; name the node label to spread the tasks over, e.g. spread: node.labels.zone." % where)
-        if not any(spread.lower().startswith(p) and len(spread) > len(p) for p in LABEL_PREFIXES):
+        # The scheduler spreads over node.labels.* and engine.labels.*; it takes any other descriptor too (as one
+        # group), so only a malformed one is refused here.
+        if not _CONSTRAINT_KEY_RE.match(spread):
             raise InvalidInput("%s: '%s' is not a label the scheduler spreads over; use node.labels.KEY or engine.labels.KEY, e.g. "
                                "node.labels.zone." % (where, _shown(spread)))
         out.append({"Spread": {"SpreadDescriptor": spread}})

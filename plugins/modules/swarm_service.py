@@ -372,7 +372,7 @@ options:
         elements: dict
         suboptions:
           spread:
-            description: The node label to spread the tasks over evenly, C(node.labels.KEY) or C(engine.labels.KEY).
+            description: The label to spread the tasks over evenly, C(node.labels.KEY) or C(engine.labels.KEY).
             type: str
             required: true
       max_replicas:

@@ -230,9 +230,9 @@ BAD = [
     ('preferences', 'placement.preferences', [{'spread': ''}],
      'placement.preferences[0].spread: missing; name the node label to spread the tasks over, e.g. spread: '
      'node.labels.zone.'),
-    ('preferences', 'placement.preferences', [{'spread': 'zone'}],
-     "placement.preferences[0].spread: 'zone' is not a label the scheduler spreads over; use node.labels.KEY or "
-     'engine.labels.KEY, e.g. node.labels.zone.'),
+    ('preferences', 'placement.preferences', [{'spread': 'node.labels.my zone'}],
+     "placement.preferences[0].spread: 'node.labels.my zone' is not a label the scheduler spreads over; use "
+     'node.labels.KEY or engine.labels.KEY, e.g. node.labels.zone.'),
     ('labels', 'labels', {'key with space': 'x'},
      "labels: 'key with space' is not a valid label key; use letters, digits, '.', '-', '_' and '/', starting and "
      'ending with a letter or digit (for example com.example.zone).'),
