@@ -34,10 +34,10 @@ def _read_env_files(params):
         try:
             with open(path) as handle:
                 lines = handle.read().splitlines()
-        except (OSError, ValueError) as exc:
-            raise InvalidInput("%s: cannot read '%s' (%s); give a readable file on the node the task runs on." % (where, path, exc)) from exc
         except UnicodeDecodeError as exc:
             raise InvalidInput("%s: '%s' is not a text file (%s); give a file of KEY=VALUE lines." % (where, path, exc)) from exc
+        except (OSError, ValueError) as exc:
+            raise InvalidInput("%s: cannot read '%s' (%s); give a readable file on the node the task runs on." % (where, path, exc)) from exc
         for number, line in enumerate(lines, 1):
             line = line.strip()
             if not line or line.startswith("#"):

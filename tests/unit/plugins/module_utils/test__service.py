@@ -127,3 +127,11 @@ def test_env_wins_over_env_files(tmp_path):
     path = tmp_path / "app.env"
     path.write_text("# comment\nA=1\nB=2\n")
     assert _read_env_files(dict(env_files=[str(path)], env=["B=3"])) == {"A": "1", "B": "3"}
+
+
+def test_an_env_file_that_is_not_text_is_named(tmp_path):
+    path = tmp_path / "app.env"
+    path.write_bytes(b"A=\xff\xfe\n")
+    with pytest.raises(InvalidInput) as err:
+        _read_env_files(dict(env_files=[str(path)]))
+    assert err.value.msg.startswith("env_files[0]: '%s' is not a text file (" % path)
