@@ -11,43 +11,134 @@ comparable value reads in the user's units again (``to_user``, for diffs and res
 from __future__ import annotations
 
 import copy
+import difflib
+import ipaddress
+import math
 import re
 import shlex
+from fractions import Fraction
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import InvalidInput
+from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import validate_labels
 
 MODES = {"replicated": "Replicated", "global": "Global", "replicated-job": "ReplicatedJob", "global-job": "GlobalJob"}
 SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "m": 1024 ** 2, "mb": 1024 ** 2, "g": 1024 ** 3, "gb": 1024 ** 3, "t": 1024 ** 4, "tb": 1024 ** 4}
 
+# The Engine API's numbers are Go int64 / uint64 (durations in nanoseconds, sizes in bytes, NanoCPUs):
+# every value has to fit int64 (the API documents them as int64; uint64 fields take the same range).
+INT64_MAX = 2 ** 63 - 1
+INT64_MIN = -(2 ** 63)
+UINT32_MAX = 2 ** 32 - 1
 NS = {"ns": 1, "us": 10**3, "µs": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9, "d": 86400 * 10**9}
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)")
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h|d)")
+_NUMBER_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?\Z")
+_SIZE_RE = re.compile(r"([0-9]+(?:\.[0-9]+)?) *([a-zA-Z]*)\Z")
+NOT_A_DURATION = "%s: '%s' is not a duration; use a number with a unit (ns, us, ms, s, m, h, d), e.g. 5s, 1m30s, 100ms, 2160h."
+TOO_LONG = "%s: %s is too long; the engine takes durations up to 2562047h (about 292 years), e.g. 720h."
+# The engine's smallest health check interval, timeout and start period (swarmkit's minimumDuration).
+MIN_PROBE_NS = 10 ** 6
+# The smallest memory limit the engine starts a container with (Docker Engine 25+: 6MB; 4MB before).
+MIN_MEMORY_LIMIT = 6 * 1024 ** 2
+
+# Linux capabilities as the engine knows them (moby's caps.GetAllCapabilities), CAP_CHOWN (0) to CAP_CHECKPOINT_RESTORE (40).
+CAPABILITIES = (
+    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID",
+    "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
+    "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",
+    "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
+    "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+)
+# Signal names as moby's signal.ParseSignal takes them (SignalMap on Linux), without the SIG prefix.
+SIGNALS = frozenset((
+    "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT", "KILL", "PIPE", "POLL", "PROF", "PWR",
+    "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP", "TSTP", "TTIN", "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH",
+    "XCPU", "XFSZ", "RTMIN", "RTMAX",
+) + tuple("RTMIN+%d" % n for n in range(1, 16)) + tuple("RTMAX-%d" % n for n in range(1, 15)))
+# Resource limit names the engine maps to setrlimit (go-units' ulimitNameMapping).
+ULIMITS = ("core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime",
+           "sigpending", "stack")
+# Sysctls a container can set in its own namespaces (runc's validateSysctl): these IPC ones, fs.mqueue.*, net.*, kernel.domainname.
+SYSCTLS = ("kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni",
+           "kernel.shm_rmid_forced", "kernel.domainname")
+SYSCTL_PREFIXES = ("net.", "fs.mqueue.")
+_SYSCTL_RE = re.compile(r"[a-z0-9_]+(?:\.[a-zA-Z0-9_@:+-]+)+\Z")
+# Placement constraints as swarmkit parses them (manager/constraint): KEY OP VALUE.
+CONSTRAINT_KEYS = ("node.id", "node.hostname", "node.ip", "node.role", "node.platform.os", "node.platform.arch")
+LABEL_PREFIXES = ("node.labels.", "engine.labels.")
+_CONSTRAINT_KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]+\Z")
+_CONSTRAINT_VALUE_RE = re.compile(r"[A-Za-z0-9:_\s.*()?+\[\]\\^$|/-]+\Z")
+_HOSTNAME_RE = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9_])?\Z")
+
+
+def _shown(value, limit=40):
+    """A value as a message shows it: a 400-digit number is not echoed whole."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _typename(value):
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, (list, tuple)):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    if value is None:
+        return "null value"
+    return "number" if isinstance(value, (int, float)) else type(value).__name__
+
+
+def _nested(value):
+    return isinstance(value, (dict, list, tuple, set))
+
+
+def _did_you_mean(word, choices):
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.75)
+    return " (did you mean %s?)" % close[0] if close else ""
+
+
+def _duration_ns(total, shown, option):
+    if total > INT64_MAX:
+        raise InvalidInput(TOO_LONG % (option, shown))
+    return int(total)
 
 
 def parse_duration(value, option):
-    """'1m30s' / '100ms' / 90 (seconds) -> nanoseconds. Raise InvalidInput naming the option."""
+    """'1m30s' / '100ms' / 90 (seconds) -> nanoseconds, at most int64. Raise InvalidInput naming the option."""
     if isinstance(value, bool):
         raise InvalidInput("%s: %r is not a duration; use a number with a unit, e.g. 5s, 1m30s, 100ms, 2160h." % (option, value))
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        raise InvalidInput("%s: %s is not a duration; use a number with a unit, e.g. 5s, 1m30s, 100ms, 2160h." % (option, value))
     if isinstance(value, (int, float)):
         if value < 0:
-            raise InvalidInput("%s: %s is negative; durations are 0 or more, e.g. 5s." % (option, value))
-        return int(value * 10**9)
-    text = str(value).strip()
+            raise InvalidInput("%s: %s is negative; durations are 0 or more, e.g. 5s." % (option, _shown(value)))
+        return _duration_ns(int(Fraction(repr(value)) * 10**9) if isinstance(value, float) else value * 10**9, _shown(value), option)
+    # Only spaces are trimmed: a value ending in a newline is not a duration (no `$` anchors here).
+    text = str(value).strip(" ")
     if text.startswith("-"):
-        raise InvalidInput("%s: '%s' is negative; durations are 0 or more, e.g. 5s." % (option, text))
-    if re.match(r"^\d+(\.\d+)?$", text):
-        return parse_duration(float(text), option)
+        raise InvalidInput("%s: '%s' is negative; durations are 0 or more, e.g. 5s." % (option, _shown(text)))
+    if _NUMBER_RE.match(text):
+        return _duration_ns(int(Fraction(text) * 10**9), "'%s'" % _shown(text), option)
     pos, total = 0, 0
     for match in _DURATION_PART.finditer(text):
         if match.start() != pos:
             break
-        total += int(float(match.group(1)) * NS[match.group(2)])
+        total += Fraction(match.group(1)) * NS[match.group(2)]
         pos = match.end()
     if not text or pos != len(text):
-        raise InvalidInput(
-            "%s: '%s' is not a duration; use a number with a unit (ns, us, ms, s, m, h, d), "
-            "e.g. 5s, 1m30s, 100ms, 2160h." % (option, text)
-        )
-    return total
+        raise InvalidInput(NOT_A_DURATION % (option, _shown(text)))
+    return _duration_ns(int(total), "'%s'" % _shown(text), option)
+
+
+def _probe_duration(value, option):
+    """A health check duration: 0 (the engine's default) or 1ms or more, as the engine requires."""
+    ns = parse_duration(value, option)
+    if 0 < ns < MIN_PROBE_NS:
+        raise InvalidInput("%s: '%s' is shorter than the engine's minimum of 1ms; use 1ms or more, e.g. 5s." % (option, _shown(value)))
+    return ns
 
 
 def format_duration(ns):
@@ -81,49 +172,148 @@ def set_path(obj, path, value):
 
 
 def parse_size(value, option):
+    """Bytes, or a number with a unit (K, M, G, T, binary) -> bytes, at most int64."""
     if isinstance(value, bool):
         raise InvalidInput("%s: %r is not a size; use bytes or a number with a unit, e.g. 512M, 1G." % (option, value))
     if isinstance(value, int):
         if value < 0:
-            raise InvalidInput("%s: %s is negative; use bytes or a number with a unit, e.g. 512M, 1G." % (option, value))
+            raise InvalidInput("%s: %s is negative; use bytes or a number with a unit, e.g. 512M, 1G." % (option, _shown(value)))
+        size, shown = value, _shown(value)
+    else:
+        text = str(value).strip(" ")
+        match = _SIZE_RE.match(text)
+        if not match or match.group(2).lower() not in SIZE_UNITS:
+            raise InvalidInput("%s: '%s' is not a size; use bytes or a number with a unit (K, M, G, T), e.g. 512M, 1G." % (option, _shown(value)))
+        size, shown = int(Fraction(match.group(1)) * SIZE_UNITS[match.group(2).lower()]), "'%s'" % _shown(text)
+    if size > INT64_MAX:
+        raise InvalidInput("%s: %s is too large; the engine takes sizes up to 8388607T (int64 bytes), e.g. 512M, 1G." % (option, shown))
+    return size
+
+
+def _memory_limit(value, option):
+    size = parse_size(value, option)
+    if 0 < size < MIN_MEMORY_LIMIT:
+        raise InvalidInput("%s: '%s' is below the engine's minimum memory limit of 6M; use 6M or more, e.g. 512M, or 0 for no limit."
+                           % (option, _shown(value)))
+    return size
+
+
+def _int(low, high):
+    """A whole number from low to high (the Engine API field's range)."""
+
+    def to_api(value, option):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, str) and re.match(r"[+-]?[0-9]{1,40}\Z", value.strip(" ")):
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidInput("%s: '%s' is not a whole number; use e.g. %d." % (option, _shown(value), max(low, 0) + 1))
+        if value < 0 <= low:
+            raise InvalidInput("%s: %s is negative; use 0 or more." % (option, _shown(value)))
+        if not low <= value <= high:
+            raise InvalidInput("%s: %s is out of range; use a whole number from %d to %d." % (option, _shown(value), low, high))
         return value
-    match = re.match(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$", str(value))
-    if not match or match.group(2).lower() not in SIZE_UNITS:
-        raise InvalidInput("%s: '%s' is not a size; use bytes or a number with a unit (K, M, G, T), e.g. 512M, 1G." % (option, value))
-    return int(float(match.group(1)) * SIZE_UNITS[match.group(2).lower()])
+
+    return to_api
+
+
+def _float(value, option):
+    if isinstance(value, bool):
+        raise InvalidInput("%s: %r is not a number; use e.g. 0.5." % (option, value))
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InvalidInput("%s: '%s' is not a number; use e.g. 0.5." % (option, _shown(value))) from None
+    if math.isnan(number) or math.isinf(number):
+        raise InvalidInput("%s: %s is not a finite number; use e.g. 0.5." % (option, value))
+    return number
+
+
+def _ratio(value, option):
+    ratio = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if ratio is None or math.isnan(ratio) or not 0 <= ratio <= 1:
+        raise InvalidInput("%s: %s is not a fraction from 0 to 1; use e.g. 0.2 (a fifth of the tasks), or 0 to allow none."
+                           % (option, _shown(value)))
+    return ratio
 
 
 def _argv(value, option):
     if isinstance(value, (list, tuple)):
-        return [str(v) for v in value]
+        for i, item in enumerate(value):
+            if item is None or _nested(item):
+                raise InvalidInput("%s[%d]: %s is a %s, not a string; give each argument as a string, e.g. [sleep, '10']."
+                                   % (option, i, _shown(item), _typename(item)))
+        out = [str(v) for v in value]
+        if out and not out[0].strip():
+            raise InvalidInput("%s[0]: empty; the first item is the program to run, e.g. [sleep, '10'] (leave %s out for the "
+                               "image's default)." % (option, option))
+        return out
+    if value is None or isinstance(value, (bool, dict)):
+        raise InvalidInput("%s: %s is a %s; give a list or a string, e.g. [sleep, '10'] or 'sleep 10'." % (option, _shown(value), _typename(value)))
+    text = str(value)
+    if not text.strip():
+        raise InvalidInput("%s: empty; give the command as a list or a string, e.g. 'sleep 10', or leave %s out for the image's "
+                           "default." % (option, option))
     try:
-        return shlex.split(str(value))
+        return shlex.split(text)
     except ValueError as exc:
-        raise InvalidInput("%s: cannot split '%s' into arguments (%s); give a list instead." % (option, value, exc)) from exc
+        raise InvalidInput("%s: cannot split '%s' into arguments (%s); give a list instead." % (option, _shown(value), exc)) from exc
+
+
+def _env_name(name, option):
+    if not name or "=" in name or any(c.isspace() for c in name) or "\x00" in name:
+        raise InvalidInput("%s: '%s' is not a variable name; a name is not empty and has no '=' or spaces, e.g. LOG_LEVEL."
+                           % (option, _shown(name)))
 
 
 def _env(value, option):
     if isinstance(value, dict):
-        return sorted("%s=%s" % (k, "" if v is None else v) for k, v in value.items())
+        out = []
+        for key, val in value.items():
+            _env_name(str(key), option)
+            if _nested(val):
+                raise InvalidInput("%s.%s: %s is a %s, not a string; give the value as a string, e.g. %s: 'text'."
+                                   % (option, key, _shown(val), _typename(val), key))
+            out.append("%s=%s" % (key, "" if val is None else val))
+        return sorted(out)
+    if not isinstance(value, (list, tuple)):
+        example = value if isinstance(value, str) and "=" in value else "LOG_LEVEL=debug"
+        raise InvalidInput("%s: %s is a %s; give a mapping (e.g. LOG_LEVEL: debug) or a list of KEY=VALUE strings (e.g. "
+                           "['%s'])." % (option, _shown(repr(value)), _typename(value), _shown(example)))
     out = []
-    for item in value:
-        if "=" not in str(item):
-            raise InvalidInput("%s: '%s' has no '='; write KEY=VALUE, or give env as a mapping." % (option, item))
-        out.append(str(item))
+    for i, item in enumerate(value):
+        where = "%s[%d]" % (option, i)
+        if not isinstance(item, str):
+            raise InvalidInput("%s: %s is a %s; write KEY=VALUE as a string, e.g. 'LOG_LEVEL=debug'." % (where, _shown(item), _typename(item)))
+        if "=" not in item:
+            raise InvalidInput("%s: '%s' has no '='; write KEY=VALUE, or give env as a mapping." % (where, _shown(item)))
+        _env_name(item.split("=", 1)[0], where)
+        out.append(item)
     return sorted(out)
 
 
 def _cpus(value, option):
+    if isinstance(value, bool):
+        raise InvalidInput("%s: %r is not a number of CPUs; use e.g. 0.5 or 2." % (option, value))
     try:
         cpus = float(value)
     except (TypeError, ValueError):
-        raise InvalidInput("%s: '%s' is not a number of CPUs; use e.g. 0.5 or 2." % (option, value)) from None
+        raise InvalidInput("%s: '%s' is not a number of CPUs; use e.g. 0.5 or 2." % (option, _shown(value))) from None
+    if math.isnan(cpus):
+        raise InvalidInput("%s: '%s' is not a number of CPUs; use e.g. 0.5 or 2." % (option, value))
     if cpus < 0:
-        raise InvalidInput("%s: %s is negative; use a number of CPUs such as 0.5." % (option, value))
-    return int(round(cpus * 10 ** 9))
+        raise InvalidInput("%s: %s is negative; use a number of CPUs such as 0.5." % (option, _shown(value)))
+    if math.isinf(cpus) or cpus * 10 ** 9 > INT64_MAX:
+        raise InvalidInput("%s: %s is too many CPUs; the engine takes up to 9223372036 (int64 NanoCPUs), e.g. 0.5 or 2."
+                           % (option, _shown(value)))
+    nanos = int(round(cpus * 10 ** 9))
+    if cpus > 0 and nanos == 0:
+        raise InvalidInput("%s: %s is less than one NanoCPU, which the engine takes as 0 (no limit); use 0.000000001 or more, "
+                           "e.g. 0.5, or 0 for none." % (option, _shown(value)))
+    return nanos
 
 
-def _caps(value, option=None):
+def _canon_caps(value):
     """Capabilities as the docker CLI sends them: upper case with the CAP_ prefix (ALL stays ALL)."""
     out = []
     for cap in value or []:
@@ -132,19 +322,116 @@ def _caps(value, option=None):
     return sorted(out)
 
 
+def _caps(value, option):
+    for i, cap in enumerate(value or []):
+        where = "%s[%d]" % (option, i)
+        text = "" if cap is None else str(cap)
+        if not text.strip():
+            raise InvalidInput("%s: empty; name a capability, e.g. NET_ADMIN (or ALL)." % where)
+        name = text.upper()
+        name = name if name == "ALL" or name.startswith("CAP_") else "CAP_" + name
+        if name != "ALL" and name not in CAPABILITIES:
+            raise InvalidInput("%s: '%s' is not a Linux capability the engine knows%s; use one such as NET_ADMIN, SYS_PTRACE or ALL "
+                               "(with or without CAP_)." % (where, _shown(text), _did_you_mean(name, CAPABILITIES)))
+    return _canon_caps(value)
+
+
+def _signal(value, option):
+    """A stop signal as the engine parses it (moby's signal.ParseSignal): a number, or a name with or without SIG."""
+    text = str(value)
+    if re.match(r"[0-9]+\Z", text) and 1 <= int(text) <= 64:
+        return text
+    name = text.upper()
+    name = name[3:] if name.startswith("SIG") else name
+    if name not in SIGNALS:
+        raise InvalidInput("%s: '%s' is not a signal the engine knows%s; use a name or number such as SIGTERM, SIGINT, SIGQUIT, "
+                           "SIGRTMIN+3 or 15." % (option, _shown(text), _did_you_mean("SIG" + name, ["SIG" + s for s in SIGNALS])))
+    return text
+
+
+def _is_absolute(path):
+    # Linux paths, Windows drive paths and pipes; a Go template ({{.Task.Slot}}) is the engine's to expand.
+    return path.startswith(("/", "\\\\", "{{")) or re.match(r"[A-Za-z]:[\\/]", path) is not None
+
+
+def _abspath(value, option, example="/app"):
+    text = "" if value is None else str(value)
+    if not _is_absolute(text):
+        raise InvalidInput("%s: '%s' is not an absolute path; the engine needs one, e.g. %s." % (option, _shown(text), example))
+    return text
+
+
+def _ip(value, option, example="10.0.0.5"):
+    try:
+        ipaddress.ip_address(str(value))
+    except ValueError:
+        raise InvalidInput("%s: '%s' is not an IP address; write e.g. %s." % (option, _shown(value), example)) from None
+    return str(value)
+
+
+def _hostname(value, option):
+    text = str(value)
+    if not _HOSTNAME_RE.match(text):
+        raise InvalidInput("%s: '%s' is not a hostname; use letters, digits, '-', '_' and '.', e.g. db.internal." % (option, _shown(text)))
+    return text
+
+
+def _ips(value, option):
+    return [_ip(v, "%s[%d]" % (option, i), "8.8.8.8") for i, v in enumerate(value)]
+
+
 def _hosts(value, option):
     if isinstance(value, dict):
-        return sorted("%s %s" % (ip, host) for host, ip in value.items())
+        out = []
+        for host, ip in value.items():
+            _hostname(host, option)
+            _ip(ip, "%s.%s" % (option, host))
+            out.append("%s %s" % (ip, host))
+        return sorted(out)
+    if isinstance(value, str):
+        raise InvalidInput("%s: '%s' is a string; give a mapping of hostname to IP (e.g. myhost: 1.2.3.4) or a list of 'IP HOSTNAME' "
+                           "lines (e.g. ['%s'])." % (option, _shown(value), _shown(value) if len(value.split()) > 1 else "1.2.3.4 myhost"))
+    if not isinstance(value, (list, tuple)):
+        raise InvalidInput("%s: %s is a %s; give a mapping of hostname to IP (e.g. myhost: 1.2.3.4) or a list of 'IP HOSTNAME' lines "
+                           "(e.g. ['1.2.3.4 myhost'])." % (option, _shown(value), _typename(value)))
+    for i, line in enumerate(value):
+        where = "%s[%d]" % (option, i)
+        parts = line.split() if isinstance(line, str) else []
+        if len(parts) < 2:
+            raise InvalidInput("%s: '%s' is not an 'IP HOSTNAME' line; write e.g. '1.2.3.4 myhost'." % (where, _shown(line)))
+        _ip(parts[0], where, "'1.2.3.4 myhost'")
+        for name in parts[1:]:
+            _hostname(name, where)
     return sorted(str(v) for v in value)
 
 
 def _healthtest(value, option):
-    if isinstance(value, (list, tuple)):
-        test = [str(v) for v in value]
-        if test and test[0] not in ("NONE", "CMD", "CMD-SHELL"):
-            test = ["CMD"] + test
+    if isinstance(value, str):
+        if not value.strip():
+            raise InvalidInput("%s: empty; give a shell command, e.g. 'curl -f http://localhost/ || exit 1', or [NONE] to turn the "
+                               "image's check off." % option)
+        return ["CMD-SHELL", value]
+    if not isinstance(value, (list, tuple)):
+        raise InvalidInput("%s: %s is a %s; give a command string (run by the shell) or a list (run directly), e.g. "
+                           "'curl -f http://localhost/' or [curl, -f, 'http://localhost/']." % (option, _shown(value), _typename(value)))
+    for i, item in enumerate(value):
+        if item is None or isinstance(item, bool) or _nested(item):
+            raise InvalidInput("%s[%d]: %s is a %s, not a string; give each argument as a string." % (option, i, _shown(item), _typename(item)))
+    test = [str(v) for v in value]
+    if not test:
         return test
-    return ["CMD-SHELL", str(value)]
+    if test[0] == "NONE":
+        if len(test) > 1:
+            raise InvalidInput("%s: NONE turns the check off and takes nothing after it; write [NONE], or drop NONE." % option)
+        return test
+    if test[0] not in ("CMD", "CMD-SHELL"):
+        test = ["CMD"] + test
+    if len(test) < 2 or not test[1].strip():
+        raise InvalidInput("%s: %s needs the command after it; write e.g. [%s, 'curl -f http://localhost/']." % (option, test[0], test[0]))
+    if test[0] == "CMD-SHELL" and len(test) > 2:
+        raise InvalidInput("%s: CMD-SHELL takes one command string; write [CMD-SHELL, '%s'] or use CMD with a list."
+                           % (option, " ".join(test[1:])))
+    return test
 
 
 def _ports(value, option):
@@ -157,7 +444,7 @@ def _ports(value, option):
             if number is None and key == "published":
                 continue
             if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= 65535:
-                raise InvalidInput("%s.%s: %s is out of range; ports are 1-65535." % (where, key, number))
+                raise InvalidInput("%s.%s: %s is out of range; ports are 1-65535." % (where, key, _shown(number)))
         entry = dict(Protocol=port.get("protocol") or "tcp", TargetPort=target, PublishMode=port.get("mode") or "ingress")
         if port.get("published") is not None:
             entry["PublishedPort"] = port["published"]
@@ -176,13 +463,17 @@ def _mounts(value, option):
             raise InvalidInput("%s.source: a bind mount needs the path on the node; set source." % where)
         if kind == "tmpfs" and mount.get("source"):
             raise InvalidInput("%s.source: a tmpfs mount has no source; remove it." % where)
-        entry = dict(Type=kind, Target=mount["target"], ReadOnly=bool(mount.get("readonly")))
+        entry = dict(Type=kind, Target=_abspath(mount.get("target"), where + ".target", "/data"), ReadOnly=bool(mount.get("readonly")))
+        if kind == "bind":
+            _abspath(mount["source"], where + ".source", "/srv/data")
         if mount.get("source"):
             entry["Source"] = mount["source"]
-        if kind == "volume" and (mount.get("volume_driver") or mount.get("volume_options") or mount.get("volume_labels") or mount.get("no_copy")):
-            entry["VolumeOptions"] = dict(NoCopy=bool(mount.get("no_copy")), Labels=dict(mount.get("volume_labels") or {}))
-            if mount.get("volume_driver") or mount.get("volume_options"):
-                entry["VolumeOptions"]["DriverConfig"] = dict(Name=mount.get("volume_driver") or "local", Options=dict(mount.get("volume_options") or {}))
+        volume_options = _dict_to_api(mount["volume_options"], where + ".volume_options") if mount.get("volume_options") else {}
+        volume_labels = _labels(mount["volume_labels"], where + ".volume_labels") if mount.get("volume_labels") else {}
+        if kind == "volume" and (mount.get("volume_driver") or volume_options or volume_labels or mount.get("no_copy")):
+            entry["VolumeOptions"] = dict(NoCopy=bool(mount.get("no_copy")), Labels=volume_labels)
+            if mount.get("volume_driver") or volume_options:
+                entry["VolumeOptions"]["DriverConfig"] = dict(Name=mount.get("volume_driver") or "local", Options=volume_options)
         if kind == "bind" and mount.get("propagation"):
             entry["BindOptions"] = dict(Propagation=mount["propagation"])
         if kind == "tmpfs" and (mount.get("tmpfs_size") is not None or mount.get("tmpfs_mode") is not None):
@@ -196,12 +487,25 @@ def _mounts(value, option):
 
 
 def _mode(value, option):
-    if isinstance(value, int):
-        return value
-    try:
-        return int(str(value), 8)
-    except ValueError:
-        raise InvalidInput("%s: '%s' is not a file mode; use octal as a string, e.g. '0440'." % (option, value)) from None
+    """A file mode: an int (a YAML octal number such as 0440 arrives as 288) or an octal string, 0 to 0o7777."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        mode = value
+    elif isinstance(value, str) and re.match(r"(?:0o)?[0-7]{1,5}\Z", value.strip(" ")):
+        mode = int(value.strip(" "), 8)
+    else:
+        raise InvalidInput("%s: '%s' is not a file mode; use octal as a string, e.g. '0440'." % (option, _shown(value)))
+    if not 0 <= mode <= 0o7777:
+        shown = "'%s'" % _shown(value) if isinstance(value, str) else ("-0o%o" if mode < 0 else "0o%o") % abs(mode)
+        raise InvalidInput("%s: %s is out of range; file modes are octal from '0000' to '7777', e.g. '0440'." % (option, shown))
+    return mode
+
+
+def _owner(value, option, what):
+    if value is None:
+        return "0"
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= UINT32_MAX:
+        raise InvalidInput("%s: %s is not a %s; use a number from 0 to %d, e.g. 0 (root)." % (option, _shown(value), what, UINT32_MAX))
+    return str(value)
 
 
 def _refs(kind):
@@ -210,16 +514,19 @@ def _refs(kind):
 
     def build(value, option):
         out = []
-        for item in value:
+        for i, item in enumerate(value):
+            where = "%s[%d]" % (option, i)
+            if not str(item.get("source") or "").strip():
+                raise InvalidInput("%s.source: empty; name the %s, e.g. source: db_password." % (where, kind[:-1]))
             target = item.get("target") or item["source"]
             if kind == "configs" and not target.startswith("/"):
                 target = "/" + target
             out.append({
                 key + "ID": item.get("resolved_id"),
                 key + "Name": item.get("resolved_name") or item["source"],
-                "File": dict(Name=target, UID=str(item.get("uid") if item.get("uid") is not None else 0),
-                             GID=str(item.get("gid") if item.get("gid") is not None else 0),
-                             Mode=_mode(item["mode"], option) if item.get("mode") is not None else 0o444),
+                "File": dict(Name=target, UID=_owner(item.get("uid"), where + ".uid", "user ID"),
+                             GID=_owner(item.get("gid"), where + ".gid", "group ID"),
+                             Mode=_mode(item["mode"], where + ".mode") if item.get("mode") is not None else 0o444),
             })
         return out
 
@@ -227,33 +534,134 @@ def _refs(kind):
 
 
 def _ulimits(value, option):
-    return sorted(({"Name": u["name"], "Soft": u["soft"], "Hard": u.get("hard", u["soft"])} for u in value), key=lambda u: u["Name"])
+    seen = set()
+    out = []
+    for i, item in enumerate(value):
+        where = "%s[%d]" % (option, i)
+        name = item.get("name")
+        if name not in ULIMITS:
+            raise InvalidInput("%s.name: '%s' is not a resource limit the engine knows%s; use one of %s."
+                               % (where, _shown(name), _did_you_mean(str(name), ULIMITS), ", ".join(ULIMITS)))
+        if name in seen:
+            raise InvalidInput("%s.name: %s is given twice; give each limit once." % (where, name))
+        seen.add(name)
+        limit = _int(-1, INT64_MAX)
+        soft = limit(item.get("soft"), where + ".soft")
+        hard = limit(item["hard"] if item.get("hard") is not None else soft, where + ".hard")
+        if hard != -1 and (soft == -1 or soft > hard):
+            raise InvalidInput("%s.soft: %d is above the hard limit %d; use a soft limit up to the hard one (-1 is unlimited)."
+                               % (where, soft, hard))
+        out.append({"Name": name, "Soft": soft, "Hard": hard})
+    return sorted(out, key=lambda u: u["Name"])
 
 
 def _generic(value, option):
     out = []
-    for item in value:
-        if isinstance(item.get("value"), int) and not isinstance(item.get("value"), bool):
-            out.append({"DiscreteResourceSpec": {"Kind": item["kind"], "Value": item["value"]}})
+    for i, item in enumerate(value):
+        where = "%s[%d]" % (option, i)
+        kind, number = item.get("kind"), item.get("value")
+        if not str(kind or "").strip():
+            raise InvalidInput("%s.kind: empty; name the resource kind the nodes advertise, e.g. gpu." % where)
+        if isinstance(number, int) and not isinstance(number, bool):
+            if number < 0:
+                raise InvalidInput("%s.value: %s is negative; a discrete resource is a count of 0 or more, e.g. 2." % (where, _shown(number)))
+            if number > INT64_MAX:
+                raise InvalidInput("%s.value: %s is out of range; use a count from 0 to %d." % (where, _shown(number), INT64_MAX))
+            out.append({"DiscreteResourceSpec": {"Kind": kind, "Value": number}})
+        elif isinstance(number, str) and number.strip():
+            out.append({"NamedResourceSpec": {"Kind": kind, "Value": number}})
         else:
-            out.append({"NamedResourceSpec": {"Kind": item["kind"], "Value": str(item["value"])}})
+            raise InvalidInput("%s.value: %s is %s; give a count (a discrete resource, e.g. 2) or a name (a named resource, e.g. "
+                               "GPU-8a1f)." % (where, _shown(repr(number)), "empty" if number == "" else "a " + _typename(number)))
     return out
 
 
 def _preferences(value, option):
-    return [{"Spread": {"SpreadDescriptor": p["spread"] if isinstance(p, dict) else str(p)}} for p in value]
+    out = []
+    for i, pref in enumerate(value):
+        where = "%s[%d].spread" % (option, i)
+        spread = pref.get("spread") if isinstance(pref, dict) else pref
+        if not isinstance(spread, str) or not spread.strip():
+            raise InvalidInput("%s: missing; name the node label to spread the tasks over, e.g. spread: node.labels.zone." % where)
+        # The scheduler spreads over node.labels.* and engine.labels.*; it takes any other descriptor too (as one
+        # group), so only a malformed one is refused here.
+        if not _CONSTRAINT_KEY_RE.match(spread):
+            raise InvalidInput("%s: '%s' is not a label the scheduler spreads over; use node.labels.KEY or engine.labels.KEY, e.g. "
+                               "node.labels.zone." % (where, _shown(spread)))
+        out.append({"Spread": {"SpreadDescriptor": spread}})
+    return out
+
+
+def _constraints(value, option):
+    for i, item in enumerate(value):
+        where = "%s[%d]" % (option, i)
+        text = str(item)
+        op = "==" if "==" in text else "!=" if "!=" in text else None
+        if op is None:
+            raise InvalidInput("%s: '%s' has no == or !=; write KEY==VALUE or KEY!=VALUE, e.g. node.role==worker." % (where, _shown(text)))
+        key, val = (part.strip() for part in text.split(op, 1))
+        if not key:
+            raise InvalidInput("%s: '%s' has no key before %s; write e.g. node.role==worker." % (where, _shown(text), op))
+        if not val:
+            raise InvalidInput("%s: '%s' has no value after %s; write e.g. node.role==worker." % (where, _shown(text), op))
+        lower = key.lower()
+        known = lower in CONSTRAINT_KEYS or any(lower.startswith(p) and len(lower) > len(p) for p in LABEL_PREFIXES)
+        if not _CONSTRAINT_KEY_RE.match(key) or not known:
+            raise InvalidInput("%s: '%s' is not a key the scheduler knows%s; use %s, node.labels.KEY or engine.labels.KEY."
+                               % (where, _shown(key), _did_you_mean(lower, CONSTRAINT_KEYS), ", ".join(CONSTRAINT_KEYS)))
+        if not _CONSTRAINT_VALUE_RE.match(val):
+            raise InvalidInput("%s: '%s' is not a value the scheduler takes; use letters, digits, spaces and . - _ : / (or a pattern "
+                               "with * ? [ ] ( ) + ^ $ |), e.g. node.labels.zone==eu-1." % (where, _shown(val)))
+        if lower == "node.ip" and not _ip_or_network(val):
+            raise InvalidInput("%s: '%s' is not an IP address or a CIDR subnet; write e.g. node.ip%s10.0.0.5 or node.ip%s10.0.0.0/24."
+                               % (where, _shown(val), op, op))
+        if lower == "node.role" and val.lower() not in ("manager", "worker"):
+            raise InvalidInput("%s: '%s' is not a node role; write node.role%smanager or node.role%sworker." % (where, _shown(val), op, op))
+    return sorted(str(x) for x in value)
+
+
+def _ip_or_network(text):
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return True
 
 
 def _networks(value, option):
     """Networks were resolved to IDs beforehand (resolved_id)."""
     out = []
-    for item in value:
+    for i, item in enumerate(value):
+        where = "%s[%d]" % (option, i)
         entry = dict(Target=item["resolved_id"])
+        for j, alias in enumerate(item.get("aliases") or []):
+            if not str(alias).strip():
+                raise InvalidInput("%s.aliases[%d]: empty; give a DNS name, e.g. www." % (where, j))
         if item.get("aliases"):
             entry["Aliases"] = list(item["aliases"])
         if item.get("driver_opts"):
-            entry["DriverOpts"] = dict((str(k), str(v)) for k, v in item["driver_opts"].items())
+            entry["DriverOpts"] = _dict_to_api(item["driver_opts"], where + ".driver_opts")
         out.append(entry)
+    return out
+
+
+def _sysctls(value, option):
+    out = _dict_to_api(value, option)
+    for key, val in value.items():
+        name = str(key).replace("/", ".")
+        if not _SYSCTL_RE.match(name) or not (name in SYSCTLS or name.startswith(SYSCTL_PREFIXES)):
+            raise InvalidInput("%s: '%s' is not a sysctl a task can set in its own namespace; use net.*, fs.mqueue.* or a kernel IPC "
+                               "setting (kernel.shmmax, kernel.sem...), e.g. net.core.somaxconn." % (option, _shown(key)))
+        if isinstance(val, bool) or not str("" if val is None else val).strip():
+            raise InvalidInput("%s.%s: %s is not a sysctl value; give the value the kernel takes as a string or number, e.g. '1'."
+                               % (option, key, _shown(repr(val))))
+    return out
+
+
+def _labels(value, option):
+    """A label map: keys checked like every label map's, values strings (`key: ~` is the empty value)."""
+    out = _dict_to_api(value, option)
+    validate_labels(dict((k, "" if v is None else v) for k, v in value.items()), option, strings=True)
     return out
 
 
@@ -331,6 +739,15 @@ class Kind:
 
 
 def _dict_to_api(value, option):
+    """A map of strings (labels, driver options, sysctls): a nested value is refused, not sent as "{'x': 1}"."""
+    if not isinstance(value, dict):
+        raise InvalidInput("%s: %s is a %s; give a mapping of KEY: VALUE, e.g. {key: 'value'}." % (option, _shown(value), _typename(value)))
+    for key, val in value.items():
+        if not str(key).strip():
+            raise InvalidInput("%s: a key is empty; every key needs a name." % option)
+        if _nested(val):
+            raise InvalidInput("%s.%s: %s is a %s, not a string; give the value as a string, e.g. %s: 'text'."
+                               % (option, key, _shown(val), _typename(val), key))
     # A label or option given as `key: ~` has the empty value, as the docker CLI's `--label key` does.
     return dict((str(k), "" if v is None else str(v)) for k, v in value.items())
 
@@ -405,18 +822,30 @@ def _readable_generic(value):
 KINDS = {
     "value": Kind(lambda v, o: v, lambda v: v if v != "" else None, type="str"),
     "image": Kind(lambda v, o: v, lambda v: v, type="str"),
-    "int": Kind(lambda v, o: int(v), lambda v: int(v) if v is not None else None, type="int"),
-    "float": Kind(lambda v, o: float(v), lambda v: float(v) if v is not None else None, type="float"),
+    # Whole numbers by the range of their Engine API field: every one fits int64; counts are 0 or more.
+    "int": Kind(_int(INT64_MIN, INT64_MAX), lambda v: int(v) if v is not None else None, type="int"),
+    "count": Kind(_int(0, INT64_MAX), lambda v: int(v) if v is not None else None, type="int"),
+    "oom_score": Kind(_int(-1000, 1000), lambda v: int(v) if v is not None else None, type="int"),
+    "float": Kind(_float, lambda v: float(v) if v is not None else None, type="float"),
+    "ratio": Kind(_ratio, lambda v: float(v) if v is not None else None, type="float"),
     "bool": Kind(lambda v, o: bool(v), lambda v: bool(v) if v is not None else None, type="bool"),
     "duration": Kind(parse_duration, lambda v: int(v) if v is not None else None, format_duration, type="str"),
+    "probe_duration": Kind(_probe_duration, lambda v: int(v) if v is not None else None, format_duration, type="str"),
     "dict": Kind(_dict_to_api, lambda v: dict(v or {}), type="dict"),
+    "labels": Kind(_labels, lambda v: dict(v or {}), type="dict"),
+    "sysctls": Kind(_sysctls, lambda v: dict(v or {}), type="dict"),
     "list": Kind(lambda v, o: [str(x) for x in v], lambda v: list(v or []), type="list", elements="str"),
+    "ips": Kind(_ips, lambda v: list(v or []), type="list", elements="str"),
     "set": Kind(lambda v, o: sorted(str(x) for x in v), lambda v: sorted(v or []), type="list", elements="str"),
+    "constraints": Kind(_constraints, lambda v: sorted(v or []), type="list", elements="str"),
+    "signal": Kind(_signal, lambda v: v if v != "" else None, type="str"),
+    "abspath": Kind(_abspath, lambda v: v if v != "" else None, type="str"),
     "argv": Kind(_argv, lambda v: list(v or [])),
-    "caps": Kind(_caps, _caps, type="list", elements="str"),
+    "caps": Kind(_caps, _canon_caps, type="list", elements="str"),
     "env": Kind(_env, lambda v: sorted(v or [])),
     "cpus": Kind(_cpus, lambda v: int(v or 0), lambda v: v / 10.0 ** 9, type="float"),
     "bytes": Kind(parse_size, lambda v: int(v or 0), type="str"),
+    "memory_limit": Kind(_memory_limit, lambda v: int(v or 0), type="str"),
     "hosts": Kind(_hosts, lambda v: sorted(v or [])),
     "healthtest": Kind(_healthtest, lambda v: list(v or [])),
     "ports": Kind(_ports, _canon_ports, _readable_ports, type="list", elements="dict"),

@@ -44,19 +44,25 @@ GONE = "Service '%s' no longer exists, so nothing was removed or rolled back."
 def _read_env_files(params):
     """env_files are read on the node the module runs on; env wins over them, as with the CLI."""
     merged = {}
-    for path in params.get("env_files") or []:
+    for i, path in enumerate(params.get("env_files") or []):
+        where = "env_files[%d]" % i
         try:
             with open(path) as handle:
                 lines = handle.read().splitlines()
-        except OSError as exc:
-            raise InvalidInput("env_files: cannot read '%s' (%s); give a readable file on the node the task runs on." % (path, exc)) from exc
+        except UnicodeDecodeError as exc:
+            raise InvalidInput("%s: '%s' is not a text file (%s); give a file of KEY=VALUE lines." % (where, path, exc)) from exc
+        except (OSError, ValueError) as exc:
+            raise InvalidInput("%s: cannot read '%s' (%s); give a readable file on the node the task runs on." % (where, path, exc)) from exc
         for number, line in enumerate(lines, 1):
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
             if "=" not in line:
-                raise InvalidInput("env_files: %s line %d has no '='; write KEY=VALUE." % (path, number))
+                raise InvalidInput("%s: %s line %d has no '='; write KEY=VALUE." % (where, path, number))
             key, value = line.split("=", 1)
+            if not key.strip() or any(c.isspace() for c in key.strip()):
+                raise InvalidInput("%s: %s line %d has no variable name before '=' (or one with spaces); write KEY=VALUE, e.g. "
+                                   "LOG_LEVEL=debug." % (where, path, number))
             merged[key.strip()] = value
     env = params.get("env")
     if isinstance(env, dict):
@@ -144,11 +150,34 @@ def normalized(params):
     return p
 
 
+def _with_args(params):
+    """The parameters with ``args`` appended to ``command`` (ContainerSpec.Args), as the spec carries them."""
+    args = params.get("args")
+    if not args:
+        return params
+    if not any(str(a) for a in args):
+        raise InvalidInput("args: empty; give the arguments to append to the command, e.g. args: ['--verbose'], or leave args out.")
+    command = KINDS["argv"].to_api(params["command"], "command") if params.get("command") is not None else []
+    if not command and not str(args[0]).strip():
+        raise InvalidInput("args[0]: empty; the first argument is the program the image's entrypoint runs, e.g. args: [sleep, '10'].")
+    return dict(params, command=command + [str(a) for a in args])
+
+
+def _check_env_files(params):
+    for i, path in enumerate(params.get("env_files") or []):
+        if not str(path).strip() or "\x00" in str(path):
+            raise InvalidInput("env_files[%d]: %r is not a file path (%s); give the path of a file of KEY=VALUE lines, e.g. "
+                               "/etc/app/app.env." % (i, str(path)[:60], "it has a NUL byte" if "\x00" in str(path) else "it is empty"))
+
+
 def validate(params):
-    """The module's checks that need no engine (run before it connects): InvalidInput naming the option."""
+    """The module's checks that need no engine (run before it connects): every option through its kind and the
+    table's own rules (spec_table.validate), the args and the env_files paths. InvalidInput naming the option.
+    The env_files themselves are read where the module runs, by desired()."""
     if params.get("state") == "absent" or params.get("rollback"):
         return
-    spec_table.validate(normalized(params))
+    _check_env_files(params)
+    spec_table.validate(_with_args(normalized(params)))
 
 
 def desired(ctx, params):
@@ -156,10 +185,8 @@ def desired(ctx, params):
 
     ``unresolved``: a reference names an object this run plans but has not created yet (its ID is known
     only once it exists): the spec is built again just before it is applied."""
-    p = normalized(params)
-    spec_table.validate(p)
-    if params.get("args"):
-        p["command"] = KINDS["argv"].to_api(params.get("command") or [], "command") + list(params["args"])
+    validate(dict(params, state="present", rollback=False))
+    p = _with_args(normalized(params))
     if params.get("env_files"):
         p["env"] = _read_env_files(params)
     names = _resolve_networks(ctx, p)

@@ -22,7 +22,7 @@ import re
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _table
 from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import InvalidInput
-from ansible_collections.beekeeper.swarm.plugins.module_utils._kinds import MODES, format_duration, get_path, parse_duration
+from ansible_collections.beekeeper.swarm.plugins.module_utils._kinds import INT64_MAX, MODES, format_duration, get_path, parse_duration
 from ansible_collections.beekeeper.swarm.plugins.module_utils._table import Field
 
 CONTAINER = ("TaskTemplate", "ContainerSpec")
@@ -30,8 +30,8 @@ TASK = ("TaskTemplate",)
 # Docker's reference grammar, simplified: [host[:port]/]path[:tag][@digest], lowercase path components.
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*"
 _HOST = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)"
-IMAGE_RE = re.compile(r"^%s?%s(?:/%s)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$" % (_HOST, _COMPONENT, _COMPONENT))
-NAME_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+IMAGE_RE = re.compile(r"^%s?%s(?:/%s)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?\Z" % (_HOST, _COMPONENT, _COMPONENT))
+NAME_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*\Z")
 ROLLOUT_ORDERS = ["stop-first", "start-first"]
 
 
@@ -57,17 +57,17 @@ def _refs_spec():
         target=dict(type="str"),
         uid=dict(type="int"),
         gid=dict(type="int"),
-        mode=dict(type="raw"),
+        mode=dict(type="raw"),  # an octal string or a YAML octal number: checked by the kind
     ))
 
 
 def _rollout(prefix, path, actions):
     return (
-        Field(prefix + ".parallelism", (path, "Parallelism"), "int", 1),
+        Field(prefix + ".parallelism", (path, "Parallelism"), "count", 1),
         Field(prefix + ".delay", (path, "Delay"), "duration", "0s"),
         Field(prefix + ".failure_action", (path, "FailureAction"), "value", "pause", choices=actions),
         Field(prefix + ".monitor", (path, "Monitor"), "duration", "5s"),
-        Field(prefix + ".max_failure_ratio", (path, "MaxFailureRatio"), "float", 0.0),
+        Field(prefix + ".max_failure_ratio", (path, "MaxFailureRatio"), "ratio", 0.0),
         Field(prefix + ".order", (path, "Order"), "value", "stop-first", choices=ROLLOUT_ORDERS),
     )
 
@@ -77,27 +77,27 @@ OPTIONS = (
     Field("entrypoint", container("Command"), "argv"),
     Field("command", container("Args"), "argv"),
     Field("env", container("Env"), "env"),
-    Field("labels", ("Labels",), "dict"),
-    Field("container_labels", container("Labels"), "dict"),
+    Field("labels", ("Labels",), "labels"),
+    Field("container_labels", container("Labels"), "labels"),
     Field("hostname", container("Hostname")),
     Field("user", container("User")),
     Field("groups", container("Groups"), "set"),
-    Field("workdir", container("Dir")),
+    Field("workdir", container("Dir"), "abspath"),
     Field("tty", container("TTY"), "bool", False),
     Field("read_only", container("ReadOnly"), "bool", False),
     Field("init", container("Init"), "bool", False),
-    Field("stop_signal", container("StopSignal")),
+    Field("stop_signal", container("StopSignal"), "signal"),
     Field("stop_grace_period", container("StopGracePeriod"), "duration", "10s"),
     Field("hosts", container("Hosts"), "hosts"),
-    Field("dns.nameservers", container("DNSConfig", "Nameservers"), "list"),
+    Field("dns.nameservers", container("DNSConfig", "Nameservers"), "ips"),
     Field("dns.search", container("DNSConfig", "Search"), "list"),
     Field("dns.options", container("DNSConfig", "Options"), "list"),
     Field("healthcheck.test", container("Healthcheck", "Test"), "healthtest"),
-    Field("healthcheck.interval", container("Healthcheck", "Interval"), "duration"),
-    Field("healthcheck.timeout", container("Healthcheck", "Timeout"), "duration"),
-    Field("healthcheck.retries", container("Healthcheck", "Retries"), "int"),
-    Field("healthcheck.start_period", container("Healthcheck", "StartPeriod"), "duration"),
-    Field("healthcheck.start_interval", container("Healthcheck", "StartInterval"), "duration", min_api="1.44"),
+    Field("healthcheck.interval", container("Healthcheck", "Interval"), "probe_duration"),
+    Field("healthcheck.timeout", container("Healthcheck", "Timeout"), "probe_duration"),
+    Field("healthcheck.retries", container("Healthcheck", "Retries"), "count"),
+    Field("healthcheck.start_period", container("Healthcheck", "StartPeriod"), "probe_duration"),
+    Field("healthcheck.start_interval", container("Healthcheck", "StartInterval"), "probe_duration", min_api="1.44"),
     Field("mounts", container("Mounts"), "mounts", options=dict(
         type=dict(type="str", choices=["volume", "bind", "tmpfs"], default="volume"),
         source=dict(type="str"),
@@ -109,7 +109,7 @@ OPTIONS = (
         volume_options=dict(type="dict"),
         volume_labels=dict(type="dict"),
         tmpfs_size=dict(type="str"),
-        tmpfs_mode=dict(type="raw"),
+        tmpfs_mode=dict(type="raw"),  # an octal string or a YAML octal number: checked by the kind
     )),
     Field("secrets", container("Secrets"), "secrets", **_refs_spec()),
     Field("configs", container("Configs"), "configs", **_refs_spec()),
@@ -117,31 +117,33 @@ OPTIONS = (
         name=dict(type="str", required=True), soft=dict(type="int", required=True), hard=dict(type="int"))),
     Field("cap_add", container("CapabilityAdd"), "caps", min_api="1.41"),
     Field("cap_drop", container("CapabilityDrop"), "caps", min_api="1.41"),
-    Field("sysctls", container("Sysctls"), "dict", min_api="1.40"),
-    Field("oom_score_adj", container("OomScoreAdj"), "int", 0, min_api="1.46"),
+    Field("sysctls", container("Sysctls"), "sysctls", min_api="1.40"),
+    Field("oom_score_adj", container("OomScoreAdj"), "oom_score", 0, min_api="1.46"),
     Field("limits.cpus", TASK + ("Resources", "Limits", "NanoCPUs"), "cpus", 0),
-    Field("limits.memory", TASK + ("Resources", "Limits", "MemoryBytes"), "bytes", 0),
-    Field("limits.pids", TASK + ("Resources", "Limits", "Pids"), "int", 0, min_api="1.41"),
+    Field("limits.memory", TASK + ("Resources", "Limits", "MemoryBytes"), "memory_limit", 0),
+    Field("limits.pids", TASK + ("Resources", "Limits", "Pids"), "count", 0, min_api="1.41"),
     Field("reservations.cpus", TASK + ("Resources", "Reservations", "NanoCPUs"), "cpus", 0),
     Field("reservations.memory", TASK + ("Resources", "Reservations", "MemoryBytes"), "bytes", 0),
     Field("reservations.generic_resources", TASK + ("Resources", "Reservations", "GenericResources"), "generic", options=dict(
-        kind=dict(type="str", required=True), value=dict(type="raw", required=True))),
+        kind=dict(type="str", required=True),
+        value=dict(type="raw", required=True))),  # a count (int) or a name (str): checked by the kind
     Field("restart_policy.condition", TASK + ("RestartPolicy", "Condition"), "value", "any", choices=["none", "on-failure", "any"]),
     Field("restart_policy.delay", TASK + ("RestartPolicy", "Delay"), "duration", "5s"),
-    Field("restart_policy.max_attempts", TASK + ("RestartPolicy", "MaxAttempts"), "int", 0),
+    Field("restart_policy.max_attempts", TASK + ("RestartPolicy", "MaxAttempts"), "count", 0),
     Field("restart_policy.window", TASK + ("RestartPolicy", "Window"), "duration", "0s"),
-    Field("placement.constraints", TASK + ("Placement", "Constraints"), "set"),
-    Field("placement.preferences", TASK + ("Placement", "Preferences"), "preferences"),
-    Field("placement.max_replicas", TASK + ("Placement", "MaxReplicas"), "int", 0, min_api="1.40"),
+    Field("placement.constraints", TASK + ("Placement", "Constraints"), "constraints"),
+    Field("placement.preferences", TASK + ("Placement", "Preferences"), "preferences", options=dict(
+        spread=dict(type="str", required=True))),
+    Field("placement.max_replicas", TASK + ("Placement", "MaxReplicas"), "count", 0, min_api="1.40"),
     Field("networks", TASK + ("Networks",), "networks", options=dict(
         name=dict(type="str", required=True), aliases=dict(type="list", elements="str"), driver_opts=dict(type="dict"))),
     Field("logging.driver", TASK + ("LogDriver", "Name")),
     Field("logging.options", TASK + ("LogDriver", "Options"), "dict"),
     # replicated-job and global-job are Engine API 1.41, the collection's floor.
     Field("mode", ("Mode",), "mode", "replicated", choices=list(MODES), arg_default="replicated"),
-    Field("replicas", ("Mode", "Replicated", "Replicas"), "int", mode="replicated", unmanaged_by="keep_replicas"),
-    Field("max_concurrent", ("Mode", "ReplicatedJob", "MaxConcurrent"), "int", mode="replicated-job"),
-    Field("total_completions", ("Mode", "ReplicatedJob", "TotalCompletions"), "int", mode="replicated-job"),
+    Field("replicas", ("Mode", "Replicated", "Replicas"), "count", mode="replicated", unmanaged_by="keep_replicas"),
+    Field("max_concurrent", ("Mode", "ReplicatedJob", "MaxConcurrent"), "count", mode="replicated-job"),
+    Field("total_completions", ("Mode", "ReplicatedJob", "TotalCompletions"), "count", mode="replicated-job"),
 ) + _rollout("update_config", "UpdateConfig", ["continue", "pause", "rollback"]) + _rollout("rollback_config", "RollbackConfig", ["continue", "pause"]) + (
     Field("endpoint_mode", ("EndpointSpec", "Mode"), "value", "vip", choices=["vip", "dnsrr"], arg_default="vip"),
     Field("ports", ("EndpointSpec", "Ports"), "ports", options=dict(
@@ -184,7 +186,8 @@ def param(params, option):
 
 
 def validate(params):
-    """Checks that need no engine: raise InvalidInput naming the option and the fix."""
+    """Every check that needs no engine: the cross-field rules here, then every declared option through its kind
+    (the spec is built with each reference standing for itself). Raise InvalidInput naming the option and the fix."""
     name = params.get("name") or ""
     if not NAME_RE.match(name) or len(name) > 63:
         raise InvalidInput("name: '%s' is not a valid service name; use letters, digits, '-', '_' and '.', starting with a letter "
@@ -197,8 +200,6 @@ def validate(params):
     if params.get("replicas") is not None and mode != "replicated":
         raise InvalidInput("replicas: only replicated services have a replica count, and mode is %s; remove replicas or use "
                            "mode: replicated." % mode)
-    if params.get("replicas") is not None and params["replicas"] < 0:
-        raise InvalidInput("replicas: %s is negative; use 0 or more." % params["replicas"])
     for key in ("max_concurrent", "total_completions"):
         if params.get(key) is not None and mode != "replicated-job":
             raise InvalidInput("%s: only replicated jobs have it, and mode is %s; remove it or use mode: replicated-job." % (key, mode))
@@ -213,6 +214,51 @@ def validate(params):
     for i, item in enumerate(params.get("networks") or []):
         if not item.get("name"):
             raise InvalidInput("networks[%d].name: missing; name the network (or its ID)." % i)
+    build(placeholders(params))
+    _validate_logging(param(params, "logging.driver"), param(params, "logging.options"))
+
+
+def placeholders(params):
+    """The parameters with every reference resolved to itself, so the spec builds without an engine."""
+    p = dict(params)
+    p["networks"] = [dict(item, resolved_id=item.get("resolved_id") or item.get("name")) for item in params.get("networks") or []]
+    for key in ("secrets", "configs"):
+        p[key] = [dict(item, resolved_id=item.get("resolved_id") or item.get("source"), resolved_name=item.get("resolved_name") or item.get("source"))
+                  for item in params.get(key) or []]
+    return p
+
+
+# Log drivers whose options the engine checks only when a task starts (the service is written by then):
+# their option keys (moby's ValidateLogOpt), checked here instead.
+LOG_OPTIONS = {
+    "json-file": ("max-file", "max-size", "compress", "labels", "labels-regex", "env", "env-regex", "tag"),
+    "local": ("max-file", "max-size", "compress"),
+}
+# go-units' FromHumanSize / RAMInBytes: a number, an optional space, k/m/g/t/p, an optional i and b.
+_LOG_SIZE_RE = re.compile(r"([0-9]+(?:\.[0-9]+)?) ?([kKmMgGtTpP]?)[iI]?[bB]?\Z")
+_GO_BOOLS = ("1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False")
+
+
+def _validate_logging(driver, options):
+    if driver not in LOG_OPTIONS or not options:
+        return
+    for key, value in options.items():
+        where = "logging.options.%s" % key
+        if key not in LOG_OPTIONS[driver]:
+            raise InvalidInput("%s: not an option of the %s log driver; use %s." % (where, driver, ", ".join(LOG_OPTIONS[driver])))
+        text = str(value)
+        if key == "max-size":
+            match = _LOG_SIZE_RE.match(text)
+            power = "kmgtp".find(match.group(2).lower()) + 1 if match and match.group(2) else 0
+            if not match or float(match.group(1)) <= 0:
+                raise InvalidInput("%s: '%s' is not a size the %s driver takes; use a positive number with k, m or g, e.g. 10m."
+                                   % (where, text[:40], driver))
+            if float(match.group(1)) * 1024 ** power > INT64_MAX:
+                raise InvalidInput("%s: '%s' is too large; the engine takes sizes up to 8388607t (int64 bytes), e.g. 10m." % (where, text[:40]))
+        if key == "max-file" and (isinstance(value, bool) or not re.match(r"[0-9]{1,18}\Z", text) or int(text) < 1):
+            raise InvalidInput("%s: '%s' is not a number of files; use a whole number of 1 or more, e.g. 3." % (where, text[:40]))
+        if key == "compress" and text not in _GO_BOOLS:
+            raise InvalidInput("%s: '%s' is not a boolean; write true or false." % (where, text[:40]))
 
 
 def build(params):
@@ -221,12 +267,13 @@ def build(params):
     spec = {"Name": params["name"], "TaskTemplate": {"ContainerSpec": {}}}
     mode = params.get("mode") or "replicated"
     spec["Mode"] = {MODES[mode]: {}}
+    counts = dict((key, _table.to_api(BY_OPTION[key], params.get(key))) for key in ("replicas", "max_concurrent", "total_completions"))
     if mode == "replicated":
-        spec["Mode"]["Replicated"]["Replicas"] = 1 if params.get("replicas") is None else params["replicas"]
+        spec["Mode"]["Replicated"]["Replicas"] = 1 if counts["replicas"] is None else counts["replicas"]
     if mode == "replicated-job":
         job = spec["Mode"]["ReplicatedJob"]
-        job["MaxConcurrent"] = params.get("max_concurrent") or 1
-        job["TotalCompletions"] = params.get("total_completions") or job["MaxConcurrent"]
+        job["MaxConcurrent"] = counts["max_concurrent"] or 1
+        job["TotalCompletions"] = counts["total_completions"] or job["MaxConcurrent"]
     return _table.build(params, [f for f in OPTIONS if f.path[0] != "Mode"], base=spec)
 
 

@@ -161,7 +161,7 @@ options:
     type: list
     elements: str
   workdir:
-    description: Working directory.
+    description: Working directory, an absolute path.
     type: str
   tty:
     description: Allocate a TTY.
@@ -173,7 +173,7 @@ options:
     description: Run an init process inside the container that forwards signals and reaps processes.
     type: bool
   stop_signal:
-    description: Signal that stops the container, e.g. C(SIGTERM).
+    description: Signal that stops the container, by name (with or without C(SIG)) or number, e.g. C(SIGTERM), C(SIGRTMIN+3), C(15).
     type: str
   stop_grace_period:
     description: Time to wait after the stop signal before killing the container, e.g. C(30s). Engine default 10s.
@@ -235,7 +235,7 @@ options:
         description: Volume name (volume) or path on the node (bind). None for tmpfs; a volume without one is anonymous.
         type: str
       target:
-        description: Path inside the container.
+        description: Path inside the container, absolute.
         type: str
         required: true
       readonly:
@@ -326,7 +326,8 @@ options:
     type: list
     elements: str
   sysctls:
-    description: Namespaced kernel parameters of the task. Engine API 1.40+.
+    description: Namespaced kernel parameters of the task (C(net.*), C(fs.mqueue.*), the kernel IPC ones such as C(kernel.shmmax)),
+      values strings or numbers. Engine API 1.40+.
     type: dict
   oom_score_adj:
     description: OOM killer score adjustment of the task. Engine API 1.46+.
@@ -336,7 +337,7 @@ options:
     type: dict
     suboptions:
       cpus: &resource_cpus
-        description: CPUs, e.g. C(0.5).
+        description: CPUs, e.g. C(0.5); 0 is none, and the smallest share is C(0.000000001) (one NanoCPU).
         type: float
       memory: &resource_memory
         description: Memory, bytes or with a unit, e.g. C(512M).
@@ -392,6 +393,11 @@ options:
         description: Spread preferences, each a mapping with key C(spread) and a label, e.g. C(node.labels.zone). Order matters.
         type: list
         elements: dict
+        suboptions:
+          spread:
+            description: The label to spread the tasks over evenly, C(node.labels.KEY) or C(engine.labels.KEY).
+            type: str
+            required: true
       max_replicas:
         description: Maximum tasks of the service per node; 0 is unlimited. Engine API 1.40+.
         type: int

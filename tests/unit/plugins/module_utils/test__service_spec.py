@@ -56,7 +56,8 @@ def test_minimal_spec_matches_what_the_engine_returns():
     ("healthcheck", {"test": "true"}, ("TaskTemplate", "ContainerSpec", "Healthcheck", "Test"), ["CMD-SHELL", "true"]),
     ("healthcheck", {"test": ["pg_isready"]}, ("TaskTemplate", "ContainerSpec", "Healthcheck", "Test"), ["CMD", "pg_isready"]),
     ("hosts", {"db": "10.0.0.5"}, ("TaskTemplate", "ContainerSpec", "Hosts"), ["10.0.0.5 db"]),
-    ("placement", {"constraints": ["b==1", "a==1"]}, ("TaskTemplate", "Placement", "Constraints"), ["a==1", "b==1"]),
+    ("placement", {"constraints": ["node.labels.b==1", "node.labels.a==1"]}, ("TaskTemplate", "Placement", "Constraints"),
+     ["node.labels.a==1", "node.labels.b==1"]),
     ("placement", {"preferences": [{"spread": "node.labels.zone"}]}, ("TaskTemplate", "Placement", "Preferences"),
      [{"Spread": {"SpreadDescriptor": "node.labels.zone"}}]),
     ("ulimits", [{"name": "nofile", "soft": 1024}], ("TaskTemplate", "ContainerSpec", "Ulimits"),
@@ -96,9 +97,9 @@ def test_configs_default_target_is_absolute():
 
 
 def test_order_does_not_matter():
-    one = S.canonical(S.build(params(env={"A": "1", "B": "2"}, placement={"constraints": ["x==1", "y==2"]},
+    one = S.canonical(S.build(params(env={"A": "1", "B": "2"}, placement={"constraints": ["node.labels.x==1", "node.role==worker"]},
                                      ports=[{"target": 1, "published": 2}, {"target": 3, "published": 4}])))
-    two = S.canonical(S.build(params(env=["B=2", "A=1"], placement={"constraints": ["y==2", "x==1"]},
+    two = S.canonical(S.build(params(env=["B=2", "A=1"], placement={"constraints": ["node.role==worker", "node.labels.x==1"]},
                                      ports=[{"target": 3, "published": 4}, {"target": 1, "published": 2}])))
     assert not S.compare(one, two)
 
@@ -168,12 +169,54 @@ def test_validate(kw, msg):
     (dict(ports=[{"target": 80, "published": 70000}]), "ports[0].published: 70000 is out of range; ports are 1-65535."),
     (dict(limits={"memory": "lots"}), "limits.memory: 'lots' is not a size; use bytes or a number with a unit (K, M, G, T), e.g. 512M, 1G."),
     (dict(mounts=[{"type": "bind", "target": "/x"}]), "mounts[0].source: a bind mount needs the path on the node; set source."),
-    (dict(env=["NOVALUE"]), "env: 'NOVALUE' has no '='; write KEY=VALUE, or give env as a mapping."),
+    (dict(env=["NOVALUE"]), "env[0]: 'NOVALUE' has no '='; write KEY=VALUE, or give env as a mapping."),
 ])
 def test_build_errors_name_the_option(kw, msg):
     with pytest.raises(InvalidInput) as err:
         S.build(params(**kw))
     assert err.value.msg == msg
+
+
+@pytest.mark.parametrize("logging, msg", [
+    ({"driver": "json-file", "options": {"max-size": "10XB"}},
+     "logging.options.max-size: '10XB' is not a size the json-file driver takes; use a positive number with k, m or g, e.g. 10m."),
+    ({"driver": "local", "options": {"max-size": "0"}},
+     "logging.options.max-size: '0' is not a size the local driver takes; use a positive number with k, m or g, e.g. 10m."),
+    ({"driver": "json-file", "options": {"max-size": "9" * 400}},
+     "logging.options.max-size: '" + "9" * 40 + "' is too large; the engine takes sizes up to 8388607t (int64 bytes), e.g. 10m."),
+    ({"driver": "json-file", "options": {"max-file": "0"}},
+     "logging.options.max-file: '0' is not a number of files; use a whole number of 1 or more, e.g. 3."),
+    ({"driver": "local", "options": {"max-file": "x"}},
+     "logging.options.max-file: 'x' is not a number of files; use a whole number of 1 or more, e.g. 3."),
+    ({"driver": "json-file", "options": {"compress": "maybe"}}, "logging.options.compress: 'maybe' is not a boolean; write true or false."),
+    ({"driver": "local", "options": {"tag": "x"}}, "logging.options.tag: not an option of the local log driver; use max-file, max-size, compress."),
+])
+def test_log_options_the_engine_checks_only_at_task_start_are_checked_first(logging, msg):
+    with pytest.raises(InvalidInput) as err:
+        S.validate(params(logging=logging))
+    assert err.value.msg == msg
+
+
+@pytest.mark.parametrize("logging", [
+    {"driver": "json-file", "options": {"max-size": "10m", "max-file": 3, "compress": True, "tag": "{{.Name}}"}},
+    {"driver": "local", "options": {"max-size": "1.5GiB"}},
+    {"driver": "syslog", "options": {"syslog-address": "udp://10.0.0.1:514"}},
+])
+def test_good_log_options_pass(logging):
+    S.validate(params(logging=logging))
+
+
+def test_validate_builds_the_spec_with_every_reference_standing_for_itself():
+    p = S.placeholders(params(networks=[{"name": "front"}], secrets=[{"source": "db"}]))
+    spec = S.build(p)
+    assert spec["TaskTemplate"]["Networks"] == [{"Target": "front"}]
+    assert spec["TaskTemplate"]["ContainerSpec"]["Secrets"][0]["SecretName"] == "db"
+
+
+def test_validate_runs_the_kinds():
+    with pytest.raises(InvalidInput) as err:
+        S.validate(params(stop_signal="SIGFOO"))
+    assert err.value.msg.startswith("stop_signal: 'SIGFOO' is not a signal")
 
 
 @pytest.mark.parametrize("health, monitor, warns", [
