@@ -274,7 +274,13 @@ def build(params):
         job = spec["Mode"]["ReplicatedJob"]
         job["MaxConcurrent"] = counts["max_concurrent"] or 1
         job["TotalCompletions"] = counts["total_completions"] or job["MaxConcurrent"]
-    return _table.build(params, [f for f in OPTIONS if f.path[0] != "Mode"], base=spec)
+    spec = _table.build(params, [f for f in OPTIONS if f.path[0] != "Mode"], base=spec)
+    for key in ("UpdateConfig", "RollbackConfig"):
+        # Parallelism has no omitempty in the engine's types: a config sent without it is stored as 0 (all
+        # tasks at once), not the default 1 that a config left out means. Send the default, as the CLI does.
+        if key in spec:
+            spec[key].setdefault("Parallelism", 1)
+    return spec
 
 
 def canonical(spec):

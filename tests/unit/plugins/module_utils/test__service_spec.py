@@ -271,3 +271,17 @@ def test_mount_options_the_engine_leaves_out_are_no_change():
         ENGINE_MINIMAL["TaskTemplate"]["ContainerSpec"],
         Mounts=[{"Type": "volume", "Source": "data", "Target": "/data", "VolumeOptions": {"Labels": {"a": "b"}}}])))
     assert not S.compare(wanted, S.canonical(engine))
+
+
+@pytest.mark.parametrize("params, parallelism", [
+    (dict(update_config=dict(monitor="2s")), 1),
+    (dict(update_config=dict(monitor="2s", parallelism=0)), 0),
+    (dict(update_config=dict(parallelism=3)), 3),
+])
+def test_a_partial_rollout_config_sends_the_default_parallelism(params, parallelism):
+    # The engine stores a config sent without Parallelism as 0 (all at once), which would differ from the
+    # default 1 on every run; the module sends the default, so the second run is unchanged.
+    spec = S.build(dict(name="web", image="busybox:1", **params))
+    assert spec["UpdateConfig"]["Parallelism"] == parallelism
+    engine_stored = dict(spec, UpdateConfig=dict(dict(Order="stop-first", FailureAction="pause"), **spec["UpdateConfig"]))
+    assert not S.compare(S.canonical(spec), S.canonical(engine_stored))
