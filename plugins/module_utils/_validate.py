@@ -124,6 +124,8 @@ def validate_addr(addr, option, port=True, names="an IP address or a network int
         if not PORT_RE.match(number) or not 1 <= int(number) <= 65535:
             raise InvalidInput("%s: '%s' has the port '%s'; a port is a number from 1 to 65535, e.g. %s:2377."
                                % (option, text, number, host or "10.0.0.1"))
+    if host == "" and number is not None and unspecified:
+        return host, int(number)  # ':2377': the engine fills in 0.0.0.0, as for a listen address
     try:
         ip = ipaddress.ip_address(host)
         if "%" in host:  # a zone index (fe80::1%eth0): Python reads it, the engine does not

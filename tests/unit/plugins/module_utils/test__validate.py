@@ -212,6 +212,14 @@ def test_desired_labels(current, labels, labels_state, remove, expected):
     assert (current or {}) == before, "the current labels must not change"
 
 
+def test_validate_addr_a_port_alone_is_every_address():
+    assert _validate.validate_addr(":2377", "listen_addr") == ("", 2377)
+    with pytest.raises(InvalidInput) as err:
+        _validate.validate_addr(":2377", "advertise_addr", unspecified=False)
+    assert err.value.msg == ("advertise_addr: ':2377' is not an IP address or a name; write an IP address or a network interface "
+                             "with an optional :PORT, e.g. 10.0.0.1:2377.")
+
+
 def test_validate_addr_refuses_a_zone_index():
     with pytest.raises(InvalidInput) as err:
         _validate.validate_addr("fe80::1%eth0", "advertise_addr", port=False)
