@@ -93,7 +93,7 @@ LABEL_CASES = [
     ({"on": True}, None, "labels.on: True is not a string (bool); quote it in YAML (for example 'true')."),
     ({"app": {"x": 1}}, None, "labels.app: a mapping is not a label value; label values are strings, e.g. labels: {app: 'eu-1'}."),
     ({"app\n": "x"}, None, "labels: 'app\\n' is not a valid label key; use letters, digits, '.', '-', '_' and '/', starting and ending "
-                          "with a letter or digit (for example com.example.zone)."),
+                           "with a letter or digit (for example com.example.zone)."),
 ]
 
 
