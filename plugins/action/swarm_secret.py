@@ -15,7 +15,34 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils._versioned import max_bytes, size_error
+from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import InvalidInput
+from ansible_collections.beekeeper.swarm.plugins.module_utils._versioned import check_data, max_bytes, not_text, size_error
+
+
+def controller_src(args):
+    """The ``src`` to read on the controller, or None when the module takes the task as it is.
+
+    Checks the options the plugin itself reads, before it reads anything; raises InvalidInput naming the
+    option. ``data`` is never shown (it may be a secret), only its type."""
+    check_data(args.get("data"))
+    remote = args.get("remote_src")
+    if remote is None:
+        remote = False
+    try:
+        remote = boolean(remote, strict=True)
+    except (TypeError, ValueError):
+        raise InvalidInput("remote_src: %r is not a boolean; write true (src is on the node the module runs on) or false "
+                           "(src is on the controller)." % (remote,)) from None
+    src = args.get("src")
+    if src is None:
+        return None
+    if not_text(src):
+        raise InvalidInput("src: %s is not a path; give the file's path as a string, e.g. src: files/db_password." % not_text(src))
+    if not src or "\x00" in src:
+        raise InvalidInput("src: %r is not a path; give the file's path, e.g. src: files/db_password." % (src,))
+    if args.get("data") is None and args.get("state", "present") == "present" and not remote:
+        return src
+    return None
 
 
 class ActionModule(ActionBase):
@@ -26,14 +53,12 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp  # not used: the content travels as a module option
         args = dict(self._task.args)
-        src = args.get("src")
-        local = (
-            src is not None
-            and args.get("data") is None
-            and args.get("state", "present") == "present"
-            and not boolean(args.get("remote_src", False), strict=False)
-        )
-        if local:
+        try:
+            src = controller_src(args)
+        except InvalidInput as exc:
+            result.update(failed=True, msg=exc.msg)
+            return result
+        if src is not None:
             try:
                 path = self._find_needle("files", src)
             except AnsibleError:

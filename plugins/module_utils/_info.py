@@ -7,7 +7,7 @@ from __future__ import annotations
 import socket
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
-from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import QuorumLost
+from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import InvalidInput, QuorumLost
 from ansible_collections.beekeeper.swarm.plugins.module_utils._init import swarm_result
 from ansible_collections.beekeeper.swarm.plugins.module_utils._membership import local_state
 from ansible_collections.beekeeper.swarm.plugins.module_utils._quorum import majority
@@ -43,7 +43,24 @@ def _without_leader(info_swarm, exc):
     )
 
 
+FILTERS = ("nodes_filters", "services_filters", "tasks_filters")
+
+
+def validate(params):
+    """The filter options' shape: each key a filter name, each value a string or a list of strings (the engine's
+    filters are lists of text; a mapping would reach it as JSON and fail there)."""
+    for option in FILTERS:
+        for key, value in (params.get(option) or {}).items():
+            if not str(key).strip():
+                raise InvalidInput("%s: a filter name is empty; e.g. %s: {label: com.example.zone=eu-1}." % (option, option))
+            values = value if isinstance(value, list) else [value]
+            if any(isinstance(v, (dict, list)) or v is None for v in values):
+                raise InvalidInput("%s.%s: give a string or a list of strings, e.g. %s: {%s: value}."
+                                   % (option, key, option, key))
+
+
 def gather(engine, params):
+    validate(params)
     info_swarm, role = local_state(engine)
     result = dict(
         changed=False,

@@ -19,9 +19,15 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
     Refused,
 )
 from ansible_collections.beekeeper.swarm.plugins.module_utils._kinds import parse_duration
-from ansible_collections.beekeeper.swarm.plugins.module_utils._membership import DEFAULT_LISTEN, local_state
+from ansible_collections.beekeeper.swarm.plugins.module_utils._membership import DEFAULT_LISTEN, local_state, validate_addresses
 from ansible_collections.beekeeper.swarm.plugins.module_utils._table import Field
-from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import split_addr, validate_labels
+from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import (
+    INT64_MAX,
+    UINT64_MAX,
+    shown,
+    split_addr,
+    validate_labels,
+)
 from ansible_collections.beekeeper.swarm.plugins.module_utils._views import node_view
 from ansible_collections.beekeeper.swarm.plugins.module_utils._wait import wait_until
 
@@ -38,6 +44,9 @@ SWARM_SETTINGS = (
     Field("autolock", ("EncryptionConfig", "AutoLockManagers"), "bool", False),
     Field("labels", ("Labels",), "dict", {}),
 )
+
+
+UINT32_MAX = 2 ** 32 - 1
 
 
 # Options of the init request itself (not of the SwarmSpec): where they go in the request, the first API
@@ -86,35 +95,79 @@ def init_argument_spec():
     )
 
 
+# The SwarmSpec's integers as the Engine API types them (a value outside fails as a Go unmarshal error), and
+# the raft ticks as swarmkit keeps them (uint32, heartbeat at least 1, election longer than heartbeat).
+INT_RANGES = dict(
+    task_history_limit=(-INT64_MAX - 1, INT64_MAX, 5),
+    snapshot_interval=(0, UINT64_MAX, 10000),
+    keep_old_snapshots=(0, UINT64_MAX, 0),
+    log_entries_for_slow_followers=(0, UINT64_MAX, 500),
+    heartbeat_tick=(1, UINT32_MAX - 1, 1),
+    election_tick=(2, UINT32_MAX, 10),
+)
+
+
+# The engine refuses certificates valid for less than an hour (swarmkit's minimum node certificate expiry).
+MIN_CERT_EXPIRY = 3600 * 10**9
+
+
+def _duration(params, option, low, low_text):
+    """A SwarmSpec duration in nanoseconds: the kind's parse, then the engine's range."""
+    value = params.get(option)
+    if value is None:
+        return
+    try:
+        ns = parse_duration(value, option)
+    except OverflowError:
+        ns = INT64_MAX + 1
+    if ns > INT64_MAX:
+        raise InvalidInput("%s: the duration is longer than the engine can hold (about 292 years); use e.g. %s: %s."
+                           % (option, option, "2160h" if option == "cert_expiry" else "5s"))
+    if ns < low:
+        raise InvalidInput("%s: '%s' is shorter than %s, the engine's minimum; use e.g. %s: %s."
+                           % (option, value, low_text, option, "2160h" if option == "cert_expiry" else "5s"))
+
+
 def validate_init(params):
+    """Every check swarm_init can make before it connects: InvalidInput naming the option and the fix."""
     validate_labels(params.get("labels"))
+    validate_addresses(params)
+    for option, (low, high, example) in INT_RANGES.items():
+        value = params.get(option)
+        if value is not None and not low <= value <= high:
+            raise InvalidInput("%s: %s is out of range; use %d to %d, e.g. %s: %d." % (option, value, low, high, option, example))
+    election, heartbeat = params.get("election_tick"), params.get("heartbeat_tick")
+    if election is not None and heartbeat is not None and election <= heartbeat:
+        raise InvalidInput("election_tick: %s must be greater than heartbeat_tick (%s); the engine's default is 10 to 1."
+                           % (election, heartbeat))
     pools = params.get("default_addr_pool") or []
     prefixes = []
     for pool in pools:
         try:
             if "/" not in str(pool):  # ip_network() would take a bare address as a /32
                 raise ValueError(pool)
-            prefixes.append(ipaddress.ip_network(str(pool), strict=True).prefixlen)
+            net = ipaddress.ip_network(str(pool), strict=True)
         except ValueError:
             raise InvalidInput(
-                "default_addr_pool: '%s' is not a CIDR network; use a network address with a prefix length, "
-                "e.g. 10.20.0.0/16." % pool
+                "default_addr_pool: %s is not a CIDR network; use a network address with a prefix length, "
+                "e.g. 10.20.0.0/16." % shown(pool)
             ) from None
+        prefixes.append(net.prefixlen)
     size = params.get("subnet_size")
     if size is not None:
         if not pools:
             raise InvalidInput("subnet_size: needs default_addr_pool; give the pools the subnets are cut from.")
-        if not 1 <= size <= 32 or any(size <= p for p in prefixes):
+        # The engine's own limits: at most /29 (8 addresses, 4 of them its own), no shorter than a pool.
+        if not 1 <= size <= 29 or any(size < p for p in prefixes):
             raise InvalidInput(
-                "subnet_size: %s must be longer than every pool's prefix (%s) and at most 32, e.g. 24."
+                "subnet_size: %s must be at least every pool's prefix (%s) and at most 29, e.g. 24."
                 % (size, ", ".join("/%d" % p for p in prefixes))
             )
     port = params.get("data_path_port")
-    if port is not None and not 1024 <= port <= 49151:
-        raise InvalidInput("data_path_port: %s is outside 1024-49151; the default VXLAN port is 4789." % port)
-    for option in ("dispatcher_heartbeat", "cert_expiry"):
-        if params.get(option) is not None:
-            parse_duration(params[option], option)
+    if port is not None and port != 0 and not 1024 <= port <= 49151:
+        raise InvalidInput("data_path_port: %s is outside 1024-49151; use 0 or leave it out for the default VXLAN port, 4789." % port)
+    _duration(params, "dispatcher_heartbeat", 0, "0s")
+    _duration(params, "cert_expiry", MIN_CERT_EXPIRY, "1h")
 
 
 def swarm_result(engine, cluster, info_swarm, include_secrets):
@@ -142,7 +195,7 @@ def _init_only_warnings(params, cluster, info_swarm):
     warnings = []
     given = params.get("advertise_addr")
     if given:
-        host = split_addr(given)[0]
+        host = split_addr(given, option="advertise_addr")[0]
         try:
             ipaddress.ip_address(host)
         except ValueError:
@@ -155,7 +208,10 @@ def _init_only_warnings(params, cluster, info_swarm):
         ("data_path_port", cluster.get("DataPathPort")),
     )
     for option, current in pairs:
-        if params.get(option) is not None and params[option] != current:
+        given = params.get(option)
+        if option == "data_path_port" and given == 0:
+            given = None  # 0 asks for the engine's default port, whatever it is
+        if given is not None and given != current:
             warnings.append("%s %s differs from the swarm's %s" % (option, params[option], current))
     for change in _compare(_table.desired(params, SWARM_SETTINGS), cluster.get("Spec") or {}, init_only=True):
         if params.get(change.option) is not None:

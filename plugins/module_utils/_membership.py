@@ -17,7 +17,12 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
     Refused,
 )
 from ansible_collections.beekeeper.swarm.plugins.module_utils._quorum import majority
-from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import split_addr, validate_token
+from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import (
+    split_addr,
+    validate_addr,
+    validate_token,
+    validate_unlock_key,
+)
 from ansible_collections.beekeeper.swarm.plugins.module_utils._wait import wait_until
 
 DEFAULT_LISTEN = "0.0.0.0:2377"
@@ -45,14 +50,33 @@ def _addr_set(addrs):
     return result
 
 
+ADDRESSES = (
+    # option, a port may follow, what a name means there, 0.0.0.0 allowed
+    ("advertise_addr", True, "an IP address or a network interface", False),
+    ("listen_addr", True, "an IP address or a network interface", True),
+    ("data_path_addr", False, "an IP address or a network interface", False),
+)
+
+
+def validate_addresses(params):
+    """The address options swarm_init and swarm_join share, each named in its message."""
+    for option, port, names, unspecified in ADDRESSES:
+        if params.get(option) not in (None, ""):
+            validate_addr(params[option], option, port=port, names=names, unspecified=unspecified)
+
+
 def validate_join(params):
+    """Every check swarm_join can make before it connects. Token and unlock key are checked for their form
+    only, and never shown."""
+    validate_unlock_key(params.get("unlock_key"))
     if params["state"] == "present":
         missing = [o for o in ("remote_addrs", "join_token") if not params.get(o)]
         if missing:
             raise InvalidInput("%s: required with state: present; give the managers' addresses and the join token." % " and ".join(missing))
         validate_token(params["join_token"])
-        for addr in params["remote_addrs"]:
-            split_addr(addr)
+        for index, addr in enumerate(params["remote_addrs"]):
+            validate_addr(addr, "remote_addrs[%d]" % index, names="a manager's IP address or host name", unspecified=False)
+        validate_addresses(params)
 
 
 def join(engine, params, check_mode):

@@ -20,10 +20,11 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils import _table
 from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import InvalidInput, Refused
 from ansible_collections.beekeeper.swarm.plugins.module_utils._table import Field
-from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import validate_labels
+from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import shown, validate_labels
 
 # swarmkit's rule for object names (controlapi validateAnnotations), 63 characters at most.
-NAME_RE = re.compile(r"^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$")
+# Written without nested repetition, which backtracks exponentially on a long name that ends badly.
+NAME_RE = re.compile(r"[A-Za-z0-9]+(?:[-_]+[A-Za-z0-9]+)*\Z")
 
 
 ENCRYPTED = "encrypted"
@@ -90,6 +91,12 @@ def _string_map(value, option):
     for key, item in (value or {}).items():
         if not str(key).strip():
             raise InvalidInput("%s: a key is empty; every key needs a name." % option)
+        if any(c.isspace() or not c.isprintable() for c in str(key)):
+            raise InvalidInput("%s: the key %s has spaces or control characters; write the option's name, e.g. "
+                               "com.docker.network.driver.mtu." % (option, shown(key)))
+        if isinstance(item, (dict, list)):
+            raise InvalidInput("%s.%s: %s is not an option value; driver option values are strings, e.g. '1400'."
+                               % (option, key, "a mapping" if isinstance(item, dict) else "a list"))
         if not isinstance(item, str):
             raise InvalidInput(
                 "%s.%s: %r is not a string (%s); quote it in YAML (for example '%s')."
@@ -98,21 +105,28 @@ def _string_map(value, option):
 
 
 def _network(text, where):
+    # Python also reads a bare address (as a /32) and a netmask after the '/'; the engine takes PREFIX/LENGTH only.
+    if not re.search(r"/[0-9]{1,3}\Z", str(text)):
+        raise InvalidInput("%s: %s is not a valid subnet; use CIDR notation, for example 10.10.0.0/24." % (where, shown(text)))
     try:
         return ipaddress.ip_network(str(text), strict=True)
     except ValueError:
         try:
             net = ipaddress.ip_network(str(text), strict=False)
         except ValueError:
-            raise InvalidInput("%s: '%s' is not a valid subnet; use CIDR notation, for example 10.10.0.0/24." % (where, text)) from None
+            raise InvalidInput("%s: %s is not a valid subnet; use CIDR notation, for example 10.10.0.0/24." % (where, shown(text))) from None
         raise InvalidInput("%s: %s has host bits set; use the network address, %s." % (where, text, net)) from None
 
 
 def _address(text, where, fix):
+    if isinstance(text, (dict, list)):
+        raise InvalidInput("%s: %s is not an IP address; %s" % (where, "a mapping" if isinstance(text, dict) else "a list", fix))
     try:
+        if isinstance(text, bool) or "%" in str(text):  # no zone index (fe80::1%eth0) for the engine
+            raise ValueError(text)
         return ipaddress.ip_address(str(text))
     except ValueError:
-        raise InvalidInput("%s: '%s' is not an IP address; %s" % (where, text, fix)) from None
+        raise InvalidInput("%s: %s is not an IP address; %s" % (where, shown(text), fix)) from None
 
 
 def _validate_ipam_config(index, entry, ipv6):
@@ -121,11 +135,10 @@ def _validate_ipam_config(index, entry, ipv6):
     if unknown:
         raise InvalidInput("%s: unknown key %s; use subnet, gateway, ip_range and aux_addresses." % (where, ", ".join(unknown)))
     subnet = entry.get("subnet")
-    if subnet is None:
-        for key in ("gateway", "ip_range", "aux_addresses"):
-            if entry.get(key):
-                raise InvalidInput("%s.%s: needs a subnet; set subnet too or leave %s out." % (where, key, key))
-        return
+    if subnet in (None, ""):
+        # The engine takes a pool without a subnet and fails on it: "Invalid subnet : invalid CIDR address".
+        raise InvalidInput("%s.subnet: missing; every ipam.config entry needs a subnet in CIDR notation, e.g. "
+                           "{subnet: 10.10.0.0/24}, or leave ipam.config out and the engine picks one." % where)
     net = _network(subnet, where + ".subnet")
     if net.version == 6 and not ipv6:
         raise InvalidInput("%s.subnet: %s is an IPv6 subnet; set ipv6: true too." % (where, subnet))
@@ -143,6 +156,8 @@ def _validate_ipam_config(index, entry, ipv6):
     if aux is not None and not isinstance(aux, dict):
         raise InvalidInput("%s.aux_addresses: use a map of host name to address, for example {router: %s}." % (where, next(net.hosts(), net[0])))
     for host, text in (aux or {}).items():
+        if not str(host).strip():
+            raise InvalidInput("%s.aux_addresses: a host name is empty; name each address, e.g. {router: %s}." % (where, next(net.hosts(), net[0])))
         key = "%s.aux_addresses.%s" % (where, host)
         addr = _address(text, key, "use an address in subnet %s." % net)
         if addr.version != net.version or addr not in net:
@@ -152,13 +167,13 @@ def _validate_ipam_config(index, entry, ipv6):
 def validate(params):
     """Every check that needs no engine: raise InvalidInput naming the field and the fix."""
     name = params.get("name") or ""
-    if not NAME_RE.match(name):
-        raise InvalidInput(
-            "name: '%s' is not a valid network name; use letters and digits, with '-' or '_' between them "
-            "(for example app_backend)." % name
-        )
     if len(name) > 63:
         raise InvalidInput("name: '%s' is %d characters long; use 63 or fewer." % (name, len(name)))
+    if not NAME_RE.match(name):
+        raise InvalidInput(
+            "name: %s is not a valid network name; use letters and digits, with '-' or '_' between them "
+            "(for example app_backend)." % shown(name)
+        )
     if name in BUILTIN:
         raise InvalidInput(
             "name: '%s' is a network the engine makes on every node itself, not a swarm overlay network this module manages; "

@@ -19,6 +19,7 @@ from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import InvalidInput, NotFound
+from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import shown
 from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import validate_labels as _validate_labels
 
 LABEL_NAME = "com.beekeeper.swarm.name"
@@ -74,7 +75,7 @@ NAME_MAX = 64
 LOGICAL_MAX = NAME_MAX - len(".v9999")
 
 
-NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
+NAME_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
 
 
 B64_RE = re.compile(r"^[A-Za-z0-9+/]*={0,2}$")
@@ -135,8 +136,8 @@ def content_hash(data):
 def validate_name(kind, name):
     if not NAME_RE.match(name or ""):
         raise InvalidInput(
-            "name: '%s' is not a valid %s name; use letters, digits, '.', '-' and '_', starting and ending with a "
-            "letter or digit." % (name, kind)
+            "name: %s is not a valid %s name; use letters, digits, '.', '-' and '_', starting and ending with a "
+            "letter or digit." % (shown(name or ""), kind)
         )
     if len(name) > LOGICAL_MAX:
         raise InvalidInput(
@@ -161,6 +162,28 @@ def decode_b64(text, field="data"):
     return base64.b64decode(compact)
 
 
+# What YAML makes of an unquoted value (subclasses too: ansible-core tags what it loads), in the order to test
+# them (a bool is an int). None of them is text: a list would be stored as the text "['x']". A vaulted string is
+# none of them, and passes.
+NOT_TEXT = ((bool, "a boolean"), ((int, float), "a number"), (dict, "a mapping"), ((list, tuple, set), "a list"))
+
+
+def not_text(value):
+    """What a value that is not text is ('a list'), or None for text (and for a vaulted string)."""
+    for types, what in NOT_TEXT:
+        if isinstance(value, types):
+            return what
+    return None
+
+
+def check_data(data, option="data"):
+    """``data`` is text. The message names the type only: the value may be a secret."""
+    what = not_text(data)
+    if what:
+        raise InvalidInput("%s: %s is not content; give the content as a string (quote it in YAML, or use | string), "
+                           "or base64 text with data_is_b64: true." % (option, what))
+
+
 def read_content(kind, params):
     """The content the task declares, as bytes, or None when it declares none (content not managed).
 
@@ -171,6 +194,9 @@ def read_content(kind, params):
     if data is not None and src is not None:
         raise InvalidInput("data and src are mutually exclusive: set one of them (data for inline content, src for a file).")
     if src is not None:
+        if "\x00" in src:
+            raise InvalidInput("src: the path has a NUL byte (\\x00), which no file name has; give the file's path, "
+                               "e.g. src: /etc/app/db_password.")
         try:
             with open(src, "rb") as handle:
                 content = handle.read()
@@ -181,6 +207,7 @@ def read_content(kind, params):
             ) from exc
         field = "src"
     elif data is not None:
+        check_data(data)
         content = decode_b64(data) if params.get("data_is_b64") else to_bytes(data, errors="surrogate_or_strict")
         field = "data"
     else:

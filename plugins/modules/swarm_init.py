@@ -47,17 +47,19 @@ options:
     type: str
     default: 0.0.0.0:2377
   data_path_addr:
-    description: The address or interface for VXLAN data traffic, to keep it off the management network. Creation only.
+    description: The address or interface for VXLAN data traffic, to keep it off the management network, without a port
+      (that is O(data_path_port)). Creation only.
     type: str
   data_path_port:
-    description: The UDP port for VXLAN data traffic, 1024-49151 (the engine uses 4789 if unset). Creation only. Engine API 1.40.
+    description: The UDP port for VXLAN data traffic, 1024-49151 (the engine uses 4789 if unset or V(0)). Creation only. Engine API 1.40.
     type: int
   default_addr_pool:
     description: CIDR pools that overlay networks take their subnets from. Creation only. Engine API 1.39.
     type: list
     elements: str
   subnet_size:
-    description: The prefix length of each overlay network cut from O(default_addr_pool). Creation only. Engine API 1.39.
+    description: The prefix length of each overlay network cut from O(default_addr_pool), at most 29 and not shorter than
+      any pool's prefix (the engine's limits). Creation only. Engine API 1.39.
     type: int
   availability:
     description: The availability of the first node when the swarm is created (for example V(drain) for a manager that runs no tasks).
@@ -70,7 +72,7 @@ options:
     type: bool
     default: false
   cert_expiry:
-    description: How long node certificates are valid, as a duration (V(2160h), V(720h)).
+    description: How long node certificates are valid, as a duration (V(2160h), V(720h)); at least V(1h), the engine's minimum.
     type: str
     default: 2160h
   dispatcher_heartbeat:
@@ -94,11 +96,11 @@ options:
     type: int
     default: 500
   election_tick:
-    description: Raft election tick (ticks without a heartbeat before an election). Creation only.
+    description: Raft election tick (ticks without a heartbeat before an election), greater than O(heartbeat_tick). Creation only.
     type: int
     default: 10
   heartbeat_tick:
-    description: Raft heartbeat tick. Creation only.
+    description: Raft heartbeat tick, at least 1. Creation only.
     type: int
     default: 1
   labels:

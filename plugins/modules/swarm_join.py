@@ -65,7 +65,7 @@ options:
     type: str
     default: 0.0.0.0:2377
   data_path_addr:
-    description: The address or interface for VXLAN data traffic.
+    description: The address or interface for VXLAN data traffic, without a port.
     type: str
   availability:
     description: The node's availability when it joins.

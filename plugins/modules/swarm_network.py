@@ -105,7 +105,7 @@ options:
         elements: dict
         suboptions:
           subnet:
-            description: The subnet in CIDR notation, e.g. C(10.10.0.0/24).
+            description: The subnet in CIDR notation, e.g. C(10.10.0.0/24). Every entry of O(ipam.config) needs one.
             type: str
           gateway:
             description: The gateway address, inside O(ipam.config[].subnet). Left out, the engine picks one and it is not compared.

@@ -71,7 +71,8 @@ options:
     choices: [active, pause, drain]
   labels:
     description:
-      - Node labels, for placement constraints (C(node.labels.KEY)). Values are strings.
+      - Node labels, for placement constraints (C(node.labels.KEY)). Values are strings (a number or boolean is stored as
+        its text; a mapping or a list is refused).
       - Keys use letters, digits, C(.), C(-), C(_) and C(/), starting and ending with a letter or digit.
       - Left out (with O(labels_state=merge) and no O(labels_to_remove)), labels are not managed.
     type: dict

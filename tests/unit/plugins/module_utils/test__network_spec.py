@@ -62,11 +62,16 @@ def test_validate_good(value):
     _network.validate(value)
 
 
+NO_SUBNET = ("ipam.config[%d].subnet: missing; every ipam.config entry needs a subnet in CIDR notation, e.g. {subnet: 10.10.0.0/24}, "
+             "or leave ipam.config out and the engine picks one.")
+
 BAD = [
     (params(name="my.net"), "name: 'my.net' is not a valid network name; use letters and digits, with '-' or '_' between them (for example app_backend)."),
     (params(name="-x"), "name: '-x' is not a valid network name; use letters and digits, with '-' or '_' between them (for example app_backend)."),
     (params(name="a--"), "name: 'a--' is not a valid network name; use letters and digits, with '-' or '_' between them (for example app_backend)."),
     (params(name="a" * 64), "name: '%s' is 64 characters long; use 63 or fewer." % ("a" * 64)),
+    (params(name="a" * 40 + "!"),
+     "name: '%s!' is not a valid network name; use letters and digits, with '-' or '_' between them (for example app_backend)." % ("a" * 40)),
     (params(ipam=dict(driver=None, config=[pool("10.10.0.0/33")])),
      "ipam.config[0].subnet: '10.10.0.0/33' is not a valid subnet; use CIDR notation, for example 10.10.0.0/24."),
     (params(ipam=dict(driver=None, config=[pool("banana")])),
@@ -79,8 +84,38 @@ BAD = [
      "ipam.config[1].gateway: 10.11.1.1 is not inside subnet 10.11.0.0/24; pick an address in the subnet or leave gateway out."),
     (params(ipam=dict(driver=None, config=[pool("10.10.0.0/24", "10.10.0.300")])),
      "ipam.config[0].gateway: '10.10.0.300' is not an IP address; use an address in subnet 10.10.0.0/24 or leave gateway out."),
-    (params(ipam=dict(driver=None, config=[pool(None, "10.10.0.1")])),
-     "ipam.config[0].gateway: needs a subnet; set subnet too or leave gateway out."),
+    (params(ipam=dict(driver=None, config=[pool(None, "10.10.0.1")])), NO_SUBNET % 0),
+    # The issue: the engine said "Invalid subnet : invalid CIDR address:".
+    (params(ipam=dict(config=[{}])), NO_SUBNET % 0),
+    (params(ipam=dict(driver=None, config=[pool("10.10.0.0/24"), pool("")])), NO_SUBNET % 1),
+    (params(ipam=dict(driver=None, config=[pool("10.10.0.0")])),
+     "ipam.config[0].subnet: '10.10.0.0' is not a valid subnet; use CIDR notation, for example 10.10.0.0/24."),
+    (params(ipam=dict(driver=None, config=[pool("10.10.0.0/255.255.255.0")])),
+     "ipam.config[0].subnet: '10.10.0.0/255.255.255.0' is not a valid subnet; use CIDR notation, for example 10.10.0.0/24."),
+    (params(ipam=dict(driver=None, config=[pool("10.10.0.0/24\n")])),
+     "ipam.config[0].subnet: '10.10.0.0/24\\n' is not a valid subnet; use CIDR notation, for example 10.10.0.0/24."),
+    (params(ipam=dict(driver=None, config=[pool("10.10.0.0/24", "10.10.0.1/24")])),
+     "ipam.config[0].gateway: '10.10.0.1/24' is not an IP address; use an address in subnet 10.10.0.0/24 or leave gateway out."),
+    (params(ipv6=True, ipam=dict(driver=None, config=[pool("fd00:1::/64", "fd00:1::1%eth0")])),
+     "ipam.config[0].gateway: 'fd00:1::1%eth0' is not an IP address; use an address in subnet fd00:1::/64 or leave gateway out."),
+    (params(ipam=dict(driver=None, config=[pool("10.10.0.0/24", None, "10.10.0.128")])),
+     "ipam.config[0].ip_range: '10.10.0.128' is not a valid subnet; use CIDR notation, for example 10.10.0.0/24."),
+    (params(ipam=dict(driver=None, config=[pool("10.10.0.0/24", aux_addresses={"router": "banana"})])),
+     "ipam.config[0].aux_addresses.router: 'banana' is not an IP address; use an address in subnet 10.10.0.0/24."),
+    (params(ipam=dict(driver=None, config=[pool("10.10.0.0/24", aux_addresses={"router": ["10.10.0.2"]})])),
+     "ipam.config[0].aux_addresses.router: a list is not an IP address; use an address in subnet 10.10.0.0/24."),
+    (params(ipam=dict(driver=None, config=[pool("10.10.0.0/24", aux_addresses={"": "10.10.0.2"})])),
+     "ipam.config[0].aux_addresses: a host name is empty; name each address, e.g. {router: 10.10.0.1}."),
+    (params(name="backend\n"),
+     "name: 'backend\\n' is not a valid network name; use letters and digits, with '-' or '_' between them (for example app_backend)."),
+    (params(labels={"zone": {"x": 1}}), "labels.zone: a mapping is not a label value; label values are strings, e.g. labels: {zone: 'eu-1'}."),
+    (params(labels={"zone\n": "a"}),
+     "labels: 'zone\\n' is not a valid label key; use letters, digits, '.', '-', '_' and '/', starting and ending with a letter or digit "
+     "(for example com.example.zone)."),
+    (params(driver_options={"com.docker.network.driver.mtu": {"x": 1}}),
+     "driver_options.com.docker.network.driver.mtu: a mapping is not an option value; driver option values are strings, e.g. '1400'."),
+    (params(driver_options={"mtu ": "1400"}),
+     "driver_options: the key 'mtu ' has spaces or control characters; write the option's name, e.g. com.docker.network.driver.mtu."),
     (params(ipam=dict(driver=None, config=[pool("10.10.0.0/24", None, "10.10.1.0/25")])),
      "ipam.config[0].ip_range: 10.10.1.0/25 is not inside subnet 10.10.0.0/24; use a range within the subnet or leave ip_range out."),
     (params(ipam=dict(driver=None, config=[pool("10.10.0.0/24", None, "10.10.0.0/16")])),

@@ -76,6 +76,36 @@ def test_a_label_value_must_be_a_string_or_null():
     assert "(canary: \"true\")" in exc.value.msg
 
 
+BAD_SELECTIONS = [
+    ("an empty service name", dict(services=["web", ""]),
+     "services[1]: '' is not a service name or ID; give the service's name, e.g. services: [web]."),
+    ("a name with a space", dict(services=["my web"]),
+     "services[0]: 'my web' is not a service name or ID; give the service's name, e.g. services: [web]."),
+    ("a label value that is a mapping", dict(labels={"stack": {"a": 1}}),
+     "labels.stack: a mapping is not a label value; label values are strings (or null to match the key only), e.g. labels: {stack: shop}."),
+    ("a label value that is a list", dict(labels={"stack": ["shop"]}),
+     "labels.stack: a list is not a label value; label values are strings (or null to match the key only), e.g. labels: {stack: shop}."),
+    ("an empty label key", dict(labels={"": "shop"}),
+     "labels: a key is empty; give the label key to match, e.g. labels: {com.example.stack: shop}."),
+    ("a label key with a newline", dict(labels={"stack\n": "shop"}),
+     "labels: the key 'stack\\n' has spaces or control characters, so no service has it; write the label key, e.g. "
+     "labels: {com.example.stack: shop}."),
+]
+
+
+@pytest.mark.parametrize("params, message", [c[1:] for c in BAD_SELECTIONS], ids=[c[0] for c in BAD_SELECTIONS])
+def test_validate_refuses(params, message):
+    with pytest.raises(InvalidInput) as exc:
+        W.validate(dict(dict(services=None, labels=None, wait_timeout=300), **params))
+    assert exc.value.msg == message
+
+
+def test_validate_accepts():
+    W.validate(dict(services=["web", "abc111"], labels=None))
+    W.validate(dict(services=None, labels={"stack": "shop", "tier": None}))
+    W.validate(dict(services=[], labels=None))
+
+
 @pytest.mark.parametrize("refs, labels, text", [
     (["a", "b"], None, "services 'a', 'b'"),
     (None, {"stack": "shop", "team": None}, "labels stack=shop, team"),

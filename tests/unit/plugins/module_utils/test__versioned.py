@@ -61,6 +61,8 @@ BAD_NAMES = [
     ("-x", "name: '-x' is not a valid secret name; use letters, digits, '.', '-' and '_', starting and ending with a letter or digit."),
     ("x.", "name: 'x.' is not a valid secret name; use letters, digits, '.', '-' and '_', starting and ending with a letter or digit."),
     ("", "name: '' is not a valid secret name; use letters, digits, '.', '-' and '_', starting and ending with a letter or digit."),
+    ("db_password\n", "name: 'db_password\\n' is not a valid secret name; use letters, digits, '.', '-' and '_', starting and ending "
+                      "with a letter or digit."),
     ("x" * 59, "name: '%s' is 59 characters; a logical name has at most 58, so that its versions (NAME.v1 ... NAME.v9999) fit "
                "the engine's 64-character limit. Use a shorter name." % ("x" * 59)),
 ]
@@ -89,6 +91,9 @@ LABEL_CASES = [
                                               "collection keeps for its versioning; use another key."),
     ({"replicas": 3}, None, "labels.replicas: 3 is not a string (int); quote it in YAML (for example '3')."),
     ({"on": True}, None, "labels.on: True is not a string (bool); quote it in YAML (for example 'true')."),
+    ({"app": {"x": 1}}, None, "labels.app: a mapping is not a label value; label values are strings, e.g. labels: {app: 'eu-1'}."),
+    ({"app\n": "x"}, None, "labels: 'app\\n' is not a valid label key; use letters, digits, '.', '-', '_' and '/', starting and ending "
+                           "with a letter or digit (for example com.example.zone)."),
 ]
 
 
@@ -177,6 +182,27 @@ def test_read_content_errors(tmp_path):
     assert exc.value.msg == (
         "src: cannot read '%s' on the node the module runs on (No such file or directory); give a readable file there, or set "
         "remote_src: false for a file on the controller." % (tmp_path / "missing"))
+
+
+NOT_CONTENT = ("data: %s is not content; give the content as a string (quote it in YAML, or use | string), or base64 text with "
+               "data_is_b64: true.")
+
+
+# The issue: data: ["x"] was stored as the text "['x']". The message shows the type, never the data.
+@pytest.mark.parametrize("data, what", [(["s3cret"], "a list"), ({"s3cret": 1}, "a mapping"), (12345, "a number"), (1.5, "a number"),
+                                        (True, "a boolean")], ids=["list", "mapping", "int", "float", "bool"])
+def test_data_must_be_text(data, what):
+    with pytest.raises(InvalidInput) as exc:
+        _objects.read_content("secret", params(data=data))
+    assert exc.value.msg == NOT_CONTENT % what
+    assert "s3cret" not in exc.value.msg and "12345" not in exc.value.msg
+
+
+def test_a_nul_byte_in_a_node_src_is_named(tmp_path):
+    """The issue: 'ValueError: embedded null byte' with remote_src: true."""
+    with pytest.raises(InvalidInput) as exc:
+        _objects.validate("secret", params(src=str(tmp_path) + "/a\x00b", remote_src=True))
+    assert exc.value.msg == "src: the path has a NUL byte (\\x00), which no file name has; give the file's path, e.g. src: /etc/app/db_password."
 
 
 VALIDATE_CASES = [
