@@ -120,7 +120,7 @@ tasks:
 """
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec
-from ansible_collections.beekeeper.swarm.plugins.module_utils._info import gather
+from ansible_collections.beekeeper.swarm.plugins.module_utils._info import gather, validate
 from ansible_collections.beekeeper.swarm.plugins.module_utils._module import SwarmModule, run
 
 
@@ -134,7 +134,7 @@ def main():
         include_secrets=dict(type="bool", default=False),
     )
     module = SwarmModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module, lambda engine, params, check_mode: gather(engine, params), secrets_option="include_secrets")
+    run(module, lambda engine, params, check_mode: gather(engine, params), validate=validate, secrets_option="include_secrets")
 
 
 if __name__ == "__main__":

@@ -39,7 +39,8 @@ def test_bad_input_and_failed_join(target, cluster, lab):
     assert run.failed("Fails: join without a token")["msg"] == (
         "join_token: required with state: present; give the managers' addresses and the join token.")
     assert run.failed("Fails: join with a bad port")["msg"] == (
-        "remote_addrs: '%s:twentythree' has a port that is not a number; use HOST or HOST:PORT." % lab["nodes"][MANAGER])
+        "remote_addrs[0]: '%s:twentythree' has the port 'twentythree'; a port is a number from 1 to 65535, e.g. %s:2377."
+        % (lab["nodes"][MANAGER], lab["nodes"][MANAGER]))
     msg = run.failed("Fails: join a manager that does not answer")["msg"]
     assert msg.startswith("Failed to join swarm at %s: " % closed), msg
     assert ("No manager answered at %s: check remote_addrs and that 2377/tcp is open on the managers. "

@@ -239,7 +239,7 @@ BAD = [
     ('labels', 'labels', {'': 'x'},
      'labels: a key is empty; every key needs a name.'),
     ('labels', 'labels', {'zone\n': 'x'},
-     "labels: 'zone\n' is not a valid label key; use letters, digits, '.', '-', '_' and '/', starting and ending "
+     "labels: 'zone\\n' is not a valid label key; use letters, digits, '.', '-', '_' and '/', starting and ending "
      'with a letter or digit (for example com.example.zone).'),
     ('labels', 'container_labels', {'a': {'x': 1}},
      "container_labels.a: {'x': 1} is a mapping, not a string; give the value as a string, e.g. a: 'text'."),
