@@ -21,32 +21,23 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
 from ansible_collections.beekeeper.swarm.plugins.module_utils._kinds import parse_duration
 from ansible_collections.beekeeper.swarm.plugins.module_utils._membership import DEFAULT_LISTEN, local_state, validate_addresses
 from ansible_collections.beekeeper.swarm.plugins.module_utils._table import Field
-from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import (
-    INT64_MAX,
-    UINT64_MAX,
-    shown,
-    split_addr,
-    validate_labels,
-)
+from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import shown, split_addr, validate_labels
 from ansible_collections.beekeeper.swarm.plugins.module_utils._views import node_view
 from ansible_collections.beekeeper.swarm.plugins.module_utils._wait import wait_until
 
 # SwarmSpec settings: option -> where it lives, its kind and the engine's default.
 SWARM_SETTINGS = (
     Field("task_history_limit", ("Orchestration", "TaskHistoryRetentionLimit"), "int", 5),
-    Field("snapshot_interval", ("Raft", "SnapshotInterval"), "int", 10000),
-    Field("keep_old_snapshots", ("Raft", "KeepOldSnapshots"), "int", 0),
-    Field("log_entries_for_slow_followers", ("Raft", "LogEntriesForSlowFollowers"), "int", 500),
-    Field("election_tick", ("Raft", "ElectionTick"), "int", 10, init_only=True),
-    Field("heartbeat_tick", ("Raft", "HeartbeatTick"), "int", 1, init_only=True),
+    Field("snapshot_interval", ("Raft", "SnapshotInterval"), "count", 10000),
+    Field("keep_old_snapshots", ("Raft", "KeepOldSnapshots"), "count", 0),
+    Field("log_entries_for_slow_followers", ("Raft", "LogEntriesForSlowFollowers"), "count", 500),
+    Field("election_tick", ("Raft", "ElectionTick"), "tick", 10, init_only=True),
+    Field("heartbeat_tick", ("Raft", "HeartbeatTick"), "tick", 1, init_only=True),
     Field("dispatcher_heartbeat", ("Dispatcher", "HeartbeatPeriod"), "duration", "5s"),
     Field("cert_expiry", ("CAConfig", "NodeCertExpiry"), "duration", "2160h"),
     Field("autolock", ("EncryptionConfig", "AutoLockManagers"), "bool", False),
     Field("labels", ("Labels",), "dict", {}),
 )
-
-
-UINT32_MAX = 2 ** 32 - 1
 
 
 # Options of the init request itself (not of the SwarmSpec): where they go in the request, the first API
@@ -95,47 +86,24 @@ def init_argument_spec():
     )
 
 
-# The SwarmSpec's integers as the Engine API types them (a value outside fails as a Go unmarshal error), and
-# the raft ticks as swarmkit keeps them (uint32, heartbeat at least 1, election longer than heartbeat).
-INT_RANGES = dict(
-    task_history_limit=(-INT64_MAX - 1, INT64_MAX, 5),
-    snapshot_interval=(0, UINT64_MAX, 10000),
-    keep_old_snapshots=(0, UINT64_MAX, 0),
-    log_entries_for_slow_followers=(0, UINT64_MAX, 500),
-    heartbeat_tick=(1, UINT32_MAX - 1, 1),
-    election_tick=(2, UINT32_MAX, 10),
-)
-
-
 # The engine refuses certificates valid for less than an hour (swarmkit's minimum node certificate expiry).
 MIN_CERT_EXPIRY = 3600 * 10**9
 
 
-def _duration(params, option, low, low_text):
-    """A SwarmSpec duration in nanoseconds: the kind's parse, then the engine's range."""
+def _minimum(params, option, low, low_text, example):
+    """A SwarmSpec duration no shorter than the engine's minimum (the kind has parsed and bounded it)."""
     value = params.get(option)
-    if value is None:
-        return
-    try:
-        ns = parse_duration(value, option)
-    except OverflowError:
-        ns = INT64_MAX + 1
-    if ns > INT64_MAX:
-        raise InvalidInput("%s: the duration is longer than the engine can hold (about 292 years); use e.g. %s: %s."
-                           % (option, option, "2160h" if option == "cert_expiry" else "5s"))
-    if ns < low:
-        raise InvalidInput("%s: '%s' is shorter than %s, the engine's minimum; use e.g. %s: %s."
-                           % (option, value, low_text, option, "2160h" if option == "cert_expiry" else "5s"))
+    if value is not None and parse_duration(value, option) < low:
+        raise InvalidInput("%s: '%s' is shorter than %s, the engine's minimum; use e.g. %s: %s." % (option, value, low_text, option, example))
 
 
 def validate_init(params):
     """Every check swarm_init can make before it connects: InvalidInput naming the option and the fix."""
     validate_labels(params.get("labels"))
     validate_addresses(params)
-    for option, (low, high, example) in INT_RANGES.items():
-        value = params.get(option)
-        if value is not None and not low <= value <= high:
-            raise InvalidInput("%s: %s is out of range; use %d to %d, e.g. %s: %d." % (option, value, low, high, option, example))
+    # Every option's kind checks its value (ranges of the Engine API's types, durations, addresses' form).
+    _table.build(params, SWARM_SETTINGS)
+    _table.build(params, INIT_REQUEST)
     election, heartbeat = params.get("election_tick"), params.get("heartbeat_tick")
     if election is not None and heartbeat is not None and election <= heartbeat:
         raise InvalidInput("election_tick: %s must be greater than heartbeat_tick (%s); the engine's default is 10 to 1."
@@ -166,8 +134,7 @@ def validate_init(params):
     port = params.get("data_path_port")
     if port is not None and port != 0 and not 1024 <= port <= 49151:
         raise InvalidInput("data_path_port: %s is outside 1024-49151; use 0 or leave it out for the default VXLAN port, 4789." % port)
-    _duration(params, "dispatcher_heartbeat", 0, "0s")
-    _duration(params, "cert_expiry", MIN_CERT_EXPIRY, "1h")
+    _minimum(params, "cert_expiry", MIN_CERT_EXPIRY, "1h", "2160h")
 
 
 def swarm_result(engine, cluster, info_swarm, include_secrets):

@@ -825,6 +825,8 @@ KINDS = {
     # Whole numbers by the range of their Engine API field: every one fits int64; counts are 0 or more.
     "int": Kind(_int(INT64_MIN, INT64_MAX), lambda v: int(v) if v is not None else None, type="int"),
     "count": Kind(_int(0, INT64_MAX), lambda v: int(v) if v is not None else None, type="int"),
+    # swarmkit keeps the Raft ticks as uint32; a tick of 0 would stop the heartbeat.
+    "tick": Kind(_int(1, UINT32_MAX), lambda v: int(v) if v is not None else None, type="int"),
     "oom_score": Kind(_int(-1000, 1000), lambda v: int(v) if v is not None else None, type="int"),
     "float": Kind(_float, lambda v: float(v) if v is not None else None, type="float"),
     "ratio": Kind(_ratio, lambda v: float(v) if v is not None else None, type="float"),

@@ -19,8 +19,6 @@ LABEL_KEY_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._/-]{0,253}[A-Za-z0-9])?\Z"
 HOST_NAME_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,251}[A-Za-z0-9])?\Z")
 PORT_RE = re.compile(r"[0-9]{1,5}\Z")
 SWARM_PORT = 2377
-INT64_MAX = 2 ** 63 - 1
-UINT64_MAX = 2 ** 64 - 1
 
 
 def shown(text):
