@@ -14,7 +14,6 @@ import contextlib
 import importlib
 import io
 import json
-import re
 import sys
 import traceback
 from pathlib import Path
@@ -30,35 +29,6 @@ import malformed  # noqa: E402
 
 # Generated values per module, on top of the fixed list (which runs whole, as explicit examples).
 MAX_EXAMPLES = 150
-
-# Inputs the generator produces that are valid after all: (module or "*", option, repr(value)) -> why.
-ACCEPTED = {
-    # The engine's own meaning of -1 for a ulimit is "unlimited" (docker run --ulimit nofile=-1).
-    ("swarm_service", "ulimits[0].soft", "-1"): "-1 is the engine's 'unlimited' for a ulimit",
-    ("swarm_service", "ulimits[0].hard", "-1"): "-1 is the engine's 'unlimited' for a ulimit",
-    # OomScoreAdj is -1000..1000; a negative value makes the kernel less likely to kill the task.
-    ("swarm_service", "oom_score_adj", "-1"): "oom_score_adj takes -1000 to 1000",
-    # PIDs limit: the container's PidsLimit takes 0 or -1 for unlimited.
-    ("swarm_service", "limits.pids", "-1"): "-1 is unlimited, as 0",
-    # A number is one argument, as YAML gives it (command: 5 runs the image's entrypoint with the argument "5").
-    ("swarm_service", "command", "5"): "a number is one argument",
-    ("swarm_service", "entrypoint", "5"): "a number is one argument",
-    # An empty string is how a templated option says "not set" (DOCKER_HOST looked up from an environment without it):
-    # the default socket, and TLS without that file (a CA or a client certificate is optional with tls: true).
-    ("*", "docker_host", "''"): "'' is the default socket, as an unset DOCKER_HOST",
-    ("*", "ca_path", "''"): "'' is no CA file: the system's CAs",
-    ("*", "client_cert", "''"): "'' is no client certificate",
-    ("*", "client_key", "''"): "'' is no client key",
-    # Engine filters take a list of values for one key (label=a, label=b): a list is the documented form.
-    ("swarm_info", "nodes_filters", "{'k': ['x']}"): "engine filters take a list of values per key",
-    ("swarm_info", "services_filters", "{'k': ['x']}"): "engine filters take a list of values per key",
-    ("swarm_info", "tasks_filters", "{'k': ['x']}"): "engine filters take a list of values per key",
-}
-
-
-def _accepted(case):
-    return (case.module, case.option, repr(case.value)) in ACCEPTED or ("*", case.option, repr(case.value)) in ACCEPTED
-
 
 class NoEngine:
     """Stands in for docker.APIClient: a value that gets as far as connecting (docker_host: "" means the default socket,
@@ -90,14 +60,6 @@ def run_module(case):
     return result, error, text
 
 
-def names_option(msg, case):
-    """Whether the message names the option: its indexed path, its dotted path, or its top-level name as a word."""
-    dotted = re.sub(r"\[\d+\]", "", case.option)
-    if case.option in msg or dotted in msg:
-        return True
-    return re.search(r"(?<![A-Za-z0-9_])%s(?![A-Za-z0-9_])" % re.escape(case.top), msg) is not None
-
-
 def problem(case):
     """What is wrong with the module's handling of the case, or None."""
     result, error, text = run_module(case)
@@ -115,8 +77,8 @@ def problem(case):
         return "traceback in the message: %s" % msg[:300]
     # no_log masking can garble the start of the message (a short secret value is masked wherever it occurs).
     if msg.startswith("Failed to connect") or "to connect to the Docker engine" in msg:
-        return None if _accepted(case) else "accepted (validation let it through to the engine connection)"
-    if not names_option(msg, case):
+        return None if malformed.accepted(case) else "accepted (validation let it through to the engine connection)"
+    if not malformed.names_option(msg, case):
         return "message does not name %s: %s" % (case.option, msg[:300])
     return None
 
