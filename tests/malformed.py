@@ -380,7 +380,7 @@ def cases(name, base=None):
                 args.pop(k, None)
             else:
                 args[k] = v
-        out.append(Case(name, option, extra.get(option.split(".")[0].split("[")[0]), args))
+        out.append(Case(name, option, extra.get(re.split(r"[.\[]", option, maxsplit=1)[0]), args))
     return out
 
 

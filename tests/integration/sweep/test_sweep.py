@@ -155,8 +155,8 @@ def test_malformed_tasks_fail_cleanly_and_change_nothing(lab, target, cluster, t
     for task, case in list(run_cases.items()) + list(check_cases.items()):
         what = finding(case, events.get(task))
         if what:
-            findings.append("%s%s %s=%s: %s" % (case.module, " (check mode)" if "check" in task else "", case.option,
-                                             repr(case.value)[:60], what))
+            mode = " (check mode)" if "check" in task else ""
+            findings.append("%s%s %s=%s: %s" % (case.module, mode, case.option, repr(case.value)[:60], what))
     text = run.stdout + json.dumps(run.events, default=str)
     findings += ["a secret value appears in the output: %s" % s[:12] for s in malformed.SECRETS if s in text]
     if before != after:

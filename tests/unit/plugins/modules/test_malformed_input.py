@@ -30,6 +30,7 @@ import malformed  # noqa: E402
 # Generated values per module, on top of the fixed list (which runs whole, as explicit examples).
 MAX_EXAMPLES = 150
 
+
 class NoEngine:
     """Stands in for docker.APIClient: a value that gets as far as connecting (docker_host: "" means the default socket,
     where this machine may have an engine) never reaches one."""
