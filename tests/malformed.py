@@ -189,10 +189,38 @@ ACCEPTED = {
     ("*", "ca_path", "''"): "'' is no CA file: the system's CAs",
     ("*", "client_cert", "''"): "'' is no client certificate",
     ("*", "client_key", "''"): "'' is no client key",
-    # Engine filters take a list of values for one key (label=a, label=b): a list is the documented form.
-    ("swarm_info", "nodes_filters", "{'k': ['x']}"): "engine filters take a list of values per key",
-    ("swarm_info", "services_filters", "{'k': ['x']}"): "engine filters take a list of values per key",
-    ("swarm_info", "tasks_filters", "{'k': ['x']}"): "engine filters take a list of values per key",
+    # '' for an optional name or address is a template's "not set": the module leaves the option out, and the engine
+    # takes its default (an advertise address it picks, the default drivers, a secret's target named after it...).
+    ("*", "api_version", "''"): "'' is auto",
+    ("swarm_init", "advertise_addr", "''"): "'' lets the engine pick the address",
+    ("swarm_init", "listen_addr", "''"): "'' is the default 0.0.0.0:2377",
+    ("swarm_init", "data_path_addr", "''"): "'' is the advertise address",
+    ("swarm_join", "advertise_addr", "''"): "'' lets the engine pick the address",
+    ("swarm_join", "listen_addr", "''"): "'' is the default 0.0.0.0:2377",
+    ("swarm_join", "data_path_addr", "''"): "'' is the advertise address",
+    ("swarm_network", "driver", "''"): "'' is the default overlay driver",
+    ("swarm_network", "ipam.driver", "''"): "'' is the default IPAM driver",
+    ("swarm_service", "hostname", "''"): "'' is the container's own hostname",
+    ("swarm_service", "user", "''"): "'' is the image's user",
+    ("swarm_service", "logging.driver", "''"): "'' is the engine's default log driver",
+    ("swarm_service", "mounts[0].source", "''"): "'' is an anonymous volume",
+    ("swarm_service", "mounts[0].volume_driver", "''"): "'' is the local volume driver",
+    ("swarm_service", "mounts[0].tmpfs_size", "''"): "'' is no size, left out",
+    ("swarm_service", "ports[0].name", "''"): "'' is an unnamed port",
+    ("swarm_service", "secrets[0].target", "''"): "'' is the secret's name as the file name",
+    ("swarm_service", "configs[0].target", "''"): "'' is the config's name as the file name",
+    # A hostname may be a Go template, which has spaces ({{ .Node.Hostname }}); the engine checks what it renders
+    # when a task starts, and a service whose tasks cannot start is removed or rolled back (on_failure).
+    ("swarm_service", "hostname", "'bad host!'"): "a hostname may be a template; checked by the engine at task start",
+    # Values that are valid after all: 5 bytes, a sysctl given as a number, "never remove task history" (the Engine
+    # API's negative TaskHistoryRetentionLimit), a number as the one argument of an entrypoint, and an empty
+    # healthcheck test (the image's own healthcheck).
+    ("swarm_service", "logging.options", "{'max-size': 5}"): "5 bytes is a size",
+    ("swarm_service", "sysctls", "{'net.core.somaxconn': 1024}"): "sysctl values are text; a number is sent as one",
+    ("swarm_init", "task_history_limit", "-1"): "a negative limit keeps every task (Engine API)",
+    ("swarm_service", "entrypoint", "5"): "a number is one argument",
+    ("swarm_service", "entrypoint", "1e+300"): "a number is one argument",
+    ("swarm_service", "healthcheck.test", "[]"): "an empty test is the image's own healthcheck",
 }
 
 

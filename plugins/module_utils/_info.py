@@ -11,7 +11,7 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import Inv
 from ansible_collections.beekeeper.swarm.plugins.module_utils._init import swarm_result
 from ansible_collections.beekeeper.swarm.plugins.module_utils._membership import local_state
 from ansible_collections.beekeeper.swarm.plugins.module_utils._quorum import majority
-from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import split_addr
+from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import shown, split_addr
 from ansible_collections.beekeeper.swarm.plugins.module_utils._views import health, node_view, service_view, task_view
 
 
@@ -43,7 +43,12 @@ def _without_leader(info_swarm, exc):
     )
 
 
-FILTERS = ("nodes_filters", "services_filters", "tasks_filters")
+# The filters each list takes (the Engine API's GET /nodes, /services and /tasks).
+FILTERS = dict(
+    nodes_filters=("id", "label", "membership", "name", "node.label", "role"),
+    services_filters=("id", "label", "mode", "name"),
+    tasks_filters=("desired-state", "id", "label", "name", "node", "service"),
+)
 
 
 def validate(params):
@@ -53,6 +58,9 @@ def validate(params):
         for key, value in (params.get(option) or {}).items():
             if not str(key).strip():
                 raise InvalidInput("%s: a filter name is empty; e.g. %s: {label: com.example.zone=eu-1}." % (option, option))
+            if str(key) not in FILTERS[option]:
+                raise InvalidInput("%s: %s is not a filter the engine knows here; use one of %s, e.g. %s: {label: com.example.zone=eu-1}."
+                                   % (option, shown(key), ", ".join(FILTERS[option]), option))
             values = value if isinstance(value, list) else [value]
             if any(isinstance(v, (dict, list)) or v is None for v in values):
                 raise InvalidInput("%s.%s: give a string or a list of strings, e.g. %s: {%s: value}."

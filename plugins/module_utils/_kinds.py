@@ -19,7 +19,7 @@ import shlex
 from fractions import Fraction
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import InvalidInput
-from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import validate_labels
+from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import validate_labels, validate_option_keys, validate_word
 
 MODES = {"replicated": "Replicated", "global": "Global", "replicated-job": "ReplicatedJob", "global-job": "GlobalJob"}
 SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "m": 1024 ** 2, "mb": 1024 ** 2, "g": 1024 ** 3, "gb": 1024 ** 3, "t": 1024 ** 4, "tb": 1024 ** 4}
@@ -454,6 +454,11 @@ def _ports(value, option):
     return out
 
 
+# Mount sub-options that belong to one type of mount (the engine refuses them on another, or ignores them).
+MOUNT_ONLY = dict(volume_driver="volume", volume_options="volume", volume_labels="volume", no_copy="volume", propagation="bind",
+                  tmpfs_size="tmpfs", tmpfs_mode="tmpfs")
+
+
 def _mounts(value, option):
     out = []
     for i, mount in enumerate(value):
@@ -463,6 +468,12 @@ def _mounts(value, option):
             raise InvalidInput("%s.source: a bind mount needs the path on the node; set source." % where)
         if kind == "tmpfs" and mount.get("source"):
             raise InvalidInput("%s.source: a tmpfs mount has no source; remove it." % where)
+        for key, only in MOUNT_ONLY.items():
+            if mount.get(key) not in (None, False, "", {}) and kind != only:
+                raise InvalidInput("%s.%s: only %s mounts have it, and this mount is a %s mount; remove %s or use type: %s."
+                                   % (where, key, only, kind, key, only))
+        if mount.get("volume_driver"):
+            _word(mount["volume_driver"], where + ".volume_driver", "local")
         entry = dict(Type=kind, Target=_abspath(mount.get("target"), where + ".target", "/data"), ReadOnly=bool(mount.get("readonly")))
         if kind == "bind":
             _abspath(mount["source"], where + ".source", "/srv/data")
@@ -628,6 +639,20 @@ def _ip_or_network(text):
     return True
 
 
+def _word(value, option, example="app"):
+    return validate_word(value, option, example)
+
+
+def _words(value, option):
+    out = []
+    for i, item in enumerate(value):
+        where = "%s[%d]" % (option, i)
+        if not str(item).strip():
+            raise InvalidInput("%s: empty; give a value, or remove the item." % where)
+        out.append(_word(item, where, "example.com"))
+    return out
+
+
 def _networks(value, option):
     """Networks were resolved to IDs beforehand (resolved_id)."""
     out = []
@@ -637,6 +662,7 @@ def _networks(value, option):
         for j, alias in enumerate(item.get("aliases") or []):
             if not str(alias).strip():
                 raise InvalidInput("%s.aliases[%d]: empty; give a DNS name, e.g. www." % (where, j))
+            _word(alias, "%s.aliases[%d]" % (where, j), "www")
         if item.get("aliases"):
             entry["Aliases"] = list(item["aliases"])
         if item.get("driver_opts"):
@@ -660,9 +686,9 @@ def _sysctls(value, option):
 
 def _labels(value, option):
     """A label map: keys checked like every label map's, values strings (`key: ~` is the empty value)."""
-    out = _dict_to_api(value, option)
-    validate_labels(dict((k, "" if v is None else v) for k, v in value.items()), option, strings=True)
-    return out
+    if isinstance(value, dict):
+        validate_labels(dict((k, "" if v is None else v) for k, v in value.items()), option, strings=True)
+    return _dict_to_api(value, option)
 
 
 def _sorted_dicts(items):
@@ -742,9 +768,8 @@ def _dict_to_api(value, option):
     """A map of strings (labels, driver options, sysctls): a nested value is refused, not sent as "{'x': 1}"."""
     if not isinstance(value, dict):
         raise InvalidInput("%s: %s is a %s; give a mapping of KEY: VALUE, e.g. {key: 'value'}." % (option, _shown(value), _typename(value)))
+    validate_option_keys(value, option, "max-size")
     for key, val in value.items():
-        if not str(key).strip():
-            raise InvalidInput("%s: a key is empty; every key needs a name." % option)
         if _nested(val):
             raise InvalidInput("%s.%s: %s is a %s, not a string; give the value as a string, e.g. %s: 'text'."
                                % (option, key, _shown(val), _typename(val), key))
@@ -837,6 +862,10 @@ KINDS = {
     "labels": Kind(_labels, lambda v: dict(v or {}), type="dict"),
     "sysctls": Kind(_sysctls, lambda v: dict(v or {}), type="dict"),
     "list": Kind(lambda v, o: [str(x) for x in v], lambda v: list(v or []), type="list", elements="str"),
+    # Names without whitespace: a user, a driver; DNS search domains and options; supplementary groups (a set).
+    "word": Kind(_word, lambda v: v if v != "" else None, type="str"),
+    "words": Kind(_words, lambda v: list(v or []), type="list", elements="str"),
+    "wordset": Kind(lambda v, o: sorted(_words(v, o)), lambda v: sorted(v or []), type="list", elements="str"),
     "ips": Kind(_ips, lambda v: list(v or []), type="list", elements="str"),
     "set": Kind(lambda v, o: sorted(str(x) for x in v), lambda v: sorted(v or []), type="list", elements="str"),
     "constraints": Kind(_constraints, lambda v: sorted(v or []), type="list", elements="str"),

@@ -13,6 +13,7 @@ engine.
 from __future__ import annotations
 
 import json
+import re
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -51,20 +52,34 @@ def _example(spec):
 
 
 def shape_errors(params, argument_spec, prefix=""):
-    """Messages for values given where a mapping (or a list of mappings) is expected, named by option."""
+    """Messages for values of the wrong shape or text, named by option (dotted, indexed: ``mounts[0].target``).
+
+    Mappings: a value given where a mapping (or a list of mappings) is expected. Text: every string option of
+    the collection is a name, an address, a unit or a path, never free text (free content - secret data, join
+    tokens - is ``no_log`` and left alone), so a list given for it (ansible-core would send "['a', 'b']"), a
+    control character (a line break a template left, a NUL byte) or whitespace around it is a mistake. A NUL
+    byte anywhere else (mappings, raw options) is refused too: ansible-core fails logging it."""
     errors = []
     for name, spec in argument_spec.items():
         value = params.get(name) if isinstance(params, dict) else None
         if value is None:
             continue
         option = prefix + name
-        if spec.get("type") == "dict":
+        kind, elements = spec.get("type", "str"), spec.get("elements")
+        if spec.get("no_log"):
+            # Free content (secret data, tokens): only its shape, and never the value, in a message.
+            if kind == "str" and isinstance(value, (list, tuple, dict)):
+                errors.append("%s: %s is not one value; give the content as a single string." % (option, _kind(value)))
+            continue
+        if kind == "dict":
             if not _is_mapping(value):
                 errors.append("%s: %r is %s, not a mapping; write it as a mapping, e.g. %s: %s."
                               % (option, value, _kind(value), option, _example(spec)))
             elif isinstance(value, dict) and spec.get("options"):
                 errors.extend(shape_errors(value, spec["options"], option + "."))
-        elif spec.get("type") == "list" and spec.get("elements") == "dict":
+            else:
+                errors.extend(_nul_errors(value, option))
+        elif kind == "list" and elements == "dict":
             if isinstance(value, dict) or not isinstance(value, (list, tuple)):
                 errors.append("%s: %r is %s, not a list of mappings; write a list, e.g. %s: [%s]."
                               % (option, value, _kind(value), option, _example(spec)))
@@ -76,7 +91,60 @@ def shape_errors(params, argument_spec, prefix=""):
                                   % (where, item, _kind(item), option, _example(spec)))
                 elif isinstance(item, dict) and spec.get("options"):
                     errors.extend(shape_errors(item, spec["options"], where + "."))
+        elif kind in ("str", "path"):
+            errors.extend(_text_errors(value, option, path=kind == "path"))
+        elif kind == "list" and elements in ("str", "path") and isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                where = "%s[%d]" % (option, i)
+                if item == "":
+                    errors.append("%s: empty; give a value, or remove the item." % where)
+                errors.extend(_text_errors(item, where, path=elements == "path"))
+        else:
+            errors.extend(_nul_errors(value, option))
     return errors
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _text_errors(value, option, path=False):
+    if isinstance(value, (list, tuple, dict)) or value is None:
+        return ["%s: %s is %s, not one value; give a single string (quote it in YAML where it looks like a list or a "
+                "mapping)." % (option, _shown(value), "nothing" if value is None else _kind(value))]
+    if not isinstance(value, str):
+        return []
+    bad = CONTROL.search(value) if not path else re.search(r"[\x00\n\r]", value)
+    if bad:
+        clean = CONTROL.sub("", value).strip()
+        return ["%s: %s has a control character (%r); write the value on one line without line breaks, tabs or NUL bytes%s."
+                % (option, _shown(value), bad.group(0), ", e.g. %r" % clean if clean else "")]
+    if not path and value != value.strip():
+        if not value.strip():
+            return ["%s: %r is only whitespace; give a value, or leave the option out." % (option, value)]
+        return ["%s: %r starts or ends with whitespace; remove it, e.g. %r." % (option, value, value.strip())]
+    return []
+
+
+def _nul_errors(value, option):
+    """A NUL byte in any string of a mapping or raw value (keys included)."""
+    if isinstance(value, str):
+        return ["%s: %s has a NUL byte; remove it." % (option, _shown(value))] if "\x00" in value else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _nul_errors(key, option) or _nul_errors(item, "%s.%s" % (option, key))
+            if found:
+                return found
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            found = _nul_errors(item, "%s[%d]" % (option, i))
+            if found:
+                return found
+    return []
+
+
+def _shown(value, limit=60):
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "...(%d characters)" % len(text)
 
 
 class SwarmModule(AnsibleModule):

@@ -20,7 +20,7 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils import _table
 from ansible_collections.beekeeper.swarm.plugins.module_utils._args import connection_argument_spec, wait_args
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import InvalidInput, Refused
 from ansible_collections.beekeeper.swarm.plugins.module_utils._table import Field
-from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import shown, validate_labels
+from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import shown, validate_labels, validate_option_keys, validate_word
 
 # swarmkit's rule for object names (controlapi validateAnnotations), 63 characters at most.
 # Written without nested repetition, which backtracks exponentially on a long name that ends badly.
@@ -88,12 +88,8 @@ OPTIONS = tuple(f.option for f in TABLE)
 
 
 def _string_map(value, option):
+    validate_option_keys(value or {}, option, "com.docker.network.driver.mtu")
     for key, item in (value or {}).items():
-        if not str(key).strip():
-            raise InvalidInput("%s: a key is empty; every key needs a name." % option)
-        if any(c.isspace() or not c.isprintable() for c in str(key)):
-            raise InvalidInput("%s: the key %s has spaces or control characters; write the option's name, e.g. "
-                               "com.docker.network.driver.mtu." % (option, shown(key)))
         if isinstance(item, (dict, list)):
             raise InvalidInput("%s.%s: %s is not an option value; driver option values are strings, e.g. '1400'."
                                % (option, key, "a mapping" if isinstance(item, dict) else "a list"))
@@ -179,6 +175,10 @@ def validate(params):
             "name: '%s' is a network the engine makes on every node itself, not a swarm overlay network this module manages; "
             "use another name." % name
         )
+    for option in ("driver", "ipam.driver"):
+        value = params.get("driver") if option == "driver" else (params.get("ipam") or {}).get("driver")
+        if value:
+            validate_word(value, option, "overlay" if option == "driver" else "default")
     driver = params.get("driver") or "overlay"
     if params.get("encrypted") and driver != "overlay":
         raise InvalidInput("encrypted: only overlay networks can be encrypted (driver is %s); use driver: overlay or leave encrypted out." % driver)

@@ -14,7 +14,7 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import (
 )
 from ansible_collections.beekeeper.swarm.plugins.module_utils._quorum import guard_manager_loss, guard_manager_maintenance, quorum
 from ansible_collections.beekeeper.swarm.plugins.module_utils._reconcile import Plan, Resource, run_one
-from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import desired_labels, shown, validate_labels
+from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import SPACE_RE, desired_labels, shown, validate_labels
 from ansible_collections.beekeeper.swarm.plugins.module_utils._views import node_view, require_node, resolve
 from ansible_collections.beekeeper.swarm.plugins.module_utils._wait import wait_until
 
@@ -29,12 +29,13 @@ def validate(params):
     """Every check swarm_node can make before it connects. Label values may be numbers or booleans (they are
     stored as text, as the docker CLI does), never a mapping or a list."""
     node = params.get("node")
-    if node is not None and (not node.strip() or node != node.strip()):
+    if node is not None and (not node.strip() or SPACE_RE.search(node)):
         raise InvalidInput("node: %s is not a node; give its hostname or ID, e.g. node: worker-1." % shown(node))
     validate_labels(params.get("labels"))
     for index, key in enumerate(params.get("labels_to_remove") or []):
         if not str(key).strip():
             raise InvalidInput("labels_to_remove[%d]: a key is empty; give the label key to remove, e.g. com.example.zone." % index)
+        validate_labels({key: ""}, "labels_to_remove[%d]" % index)
         if key in (params.get("labels") or {}):
             raise InvalidInput("labels_to_remove: '%s' is also in labels; keep it in one of the two." % key)
 

@@ -80,8 +80,8 @@ OPTIONS = (
     Field("labels", ("Labels",), "labels"),
     Field("container_labels", container("Labels"), "labels"),
     Field("hostname", container("Hostname")),
-    Field("user", container("User")),
-    Field("groups", container("Groups"), "set"),
+    Field("user", container("User"), "word"),
+    Field("groups", container("Groups"), "wordset"),
     Field("workdir", container("Dir"), "abspath"),
     Field("tty", container("TTY"), "bool", False),
     Field("read_only", container("ReadOnly"), "bool", False),
@@ -90,8 +90,8 @@ OPTIONS = (
     Field("stop_grace_period", container("StopGracePeriod"), "duration", "10s"),
     Field("hosts", container("Hosts"), "hosts"),
     Field("dns.nameservers", container("DNSConfig", "Nameservers"), "ips"),
-    Field("dns.search", container("DNSConfig", "Search"), "list"),
-    Field("dns.options", container("DNSConfig", "Options"), "list"),
+    Field("dns.search", container("DNSConfig", "Search"), "words"),
+    Field("dns.options", container("DNSConfig", "Options"), "words"),
     Field("healthcheck.test", container("Healthcheck", "Test"), "healthtest"),
     Field("healthcheck.interval", container("Healthcheck", "Interval"), "probe_duration"),
     Field("healthcheck.timeout", container("Healthcheck", "Timeout"), "probe_duration"),
@@ -137,7 +137,7 @@ OPTIONS = (
     Field("placement.max_replicas", TASK + ("Placement", "MaxReplicas"), "count", 0, min_api="1.40"),
     Field("networks", TASK + ("Networks",), "networks", options=dict(
         name=dict(type="str", required=True), aliases=dict(type="list", elements="str"), driver_opts=dict(type="dict"))),
-    Field("logging.driver", TASK + ("LogDriver", "Name")),
+    Field("logging.driver", TASK + ("LogDriver", "Name"), "word"),
     Field("logging.options", TASK + ("LogDriver", "Options"), "dict"),
     # replicated-job and global-job are Engine API 1.41, the collection's floor.
     Field("mode", ("Mode",), "mode", "replicated", choices=list(MODES), arg_default="replicated"),
@@ -240,6 +240,8 @@ _GO_BOOLS = ("1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "fal
 
 
 def _validate_logging(driver, options):
+    # Without a driver the engine's default applies: json-file unless the daemon is configured otherwise.
+    driver = driver or "json-file"
     if driver not in LOG_OPTIONS or not options:
         return
     for key, value in options.items():

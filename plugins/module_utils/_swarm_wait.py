@@ -12,7 +12,7 @@ from __future__ import annotations
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
 from ansible_collections.beekeeper.swarm.plugins.module_utils._converge import ServiceWatch, look_at_services, wait_services
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import ConvergenceTimeout, EngineError, InvalidInput, NotFound
-from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import shown
+from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import shown, validate_labels
 from ansible_collections.beekeeper.swarm.plugins.module_utils._wait import DONE
 
 # swarm_service's words for a name check mode could only predict (not imported: _service would bring the whole
@@ -23,15 +23,9 @@ CHECK_MODE_MISSING = ("%s '%s' does not exist yet; check mode assumes an earlier
 
 def check_labels(labels):
     """``labels`` as {key: value or None}; a value must be a string (or null: the key only)."""
+    # The same keys and values swarm_service sets; null matches the key whatever its value.
+    validate_labels(dict((k, "" if v is None else v) for k, v in (labels or {}).items()) if isinstance(labels, dict) else labels)
     for key, value in (labels or {}).items():
-        if str(key) == "":
-            raise InvalidInput("labels: a key is empty; give the label key to match, e.g. labels: {com.example.stack: shop}.")
-        if any(c.isspace() or not c.isprintable() for c in str(key)):
-            raise InvalidInput("labels: the key %s has spaces or control characters, so no service has it; write the label key, "
-                               "e.g. labels: {com.example.stack: shop}." % shown(key))
-        if isinstance(value, (dict, list)):
-            raise InvalidInput("labels.%s: %s is not a label value; label values are strings (or null to match the key only), "
-                               "e.g. labels: {%s: shop}." % (key, "a mapping" if isinstance(value, dict) else "a list", key))
         if value is not None and not isinstance(value, str):
             raise InvalidInput(
                 "labels: the value of '%s' is not a string (%s); label values are strings, so quote it (%s: \"%s\"), "

@@ -30,6 +30,31 @@ def _type_name(value):
     return {dict: "a mapping", list: "a list", tuple: "a list", set: "a list"}.get(type(value), type(value).__name__)
 
 
+SPACE_RE = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def validate_word(value, option, example):
+    """One token the engine takes as a name (a node, a user, a driver, a DNS name, a filter): no whitespace inside."""
+    text = str(value)
+    if SPACE_RE.search(text):
+        raise InvalidInput("%s: %s has whitespace in it; give one name without spaces, e.g. %s." % (option, shown(text), example))
+    return text
+
+
+# A driver's or log driver's option key: com.docker.network.driver.mtu, max-size, o, labels-regex.
+OPTION_KEY_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:/+-]*\Z")
+
+
+def validate_option_keys(options, option, example):
+    """The keys of a map of driver options: names in the drivers' own form, never empty or with spaces."""
+    for key in options:
+        if not str(key).strip():
+            raise InvalidInput("%s: a key is empty; every key needs a name." % option)
+        if not OPTION_KEY_RE.match(str(key)):
+            raise InvalidInput("%s: the key %s is not an option name; use letters, digits and '.', '-', '_', ':', '/', e.g. %s."
+                               % (option, shown(key), example))
+
+
 def validate_labels(labels, option="labels", strings=False, reserved=None):
     """Label keys: letters, digits, '.', '-', '_', '/', starting and ending with a letter or digit.
 

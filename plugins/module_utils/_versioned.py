@@ -217,12 +217,20 @@ def read_content(kind, params):
     return content
 
 
+# A bound on the old versions kept, far above any real series: the number has to fit the int64 the
+# engine would ever count objects in.
+MAX_KEEP = 2 ** 31 - 1
+
+
 def validate(kind, params):
     """Every check on the task's options, before the engine is asked anything: the desired state."""
     validate_name(kind, params["name"])
     labels = validate_labels(params.get("labels"))
     if (params.get("keep") or 0) < 0:
         raise InvalidInput("keep: %d is negative; keep 0 or more old versions (default 1)." % params["keep"])
+    if (params.get("keep") or 0) > MAX_KEEP:
+        raise InvalidInput("keep: %s is more versions than the engine could hold; keep 0 to %d old versions (default 1)."
+                           % (shown(params["keep"]), MAX_KEEP))
     if (params.get("wait_timeout") or 0) <= 0:
         raise InvalidInput("wait_timeout: %d is not a positive number of seconds; use e.g. 300." % (params.get("wait_timeout") or 0))
     content = read_content(kind, params) if params.get("state") != "absent" else None

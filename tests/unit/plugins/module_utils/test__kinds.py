@@ -242,9 +242,9 @@ BAD = [
      "labels: 'zone\\n' is not a valid label key; use letters, digits, '.', '-', '_' and '/', starting and ending "
      'with a letter or digit (for example com.example.zone).'),
     ('labels', 'container_labels', {'a': {'x': 1}},
-     "container_labels.a: {'x': 1} is a mapping, not a string; give the value as a string, e.g. a: 'text'."),
+     "container_labels.a: a mapping is not a label value; label values are strings, e.g. container_labels: {a: 'eu-1'}."),
     ('labels', 'container_labels', {'a': ['x']},
-     "container_labels.a: ['x'] is a list, not a string; give the value as a string, e.g. a: 'text'."),
+     "container_labels.a: a list is not a label value; label values are strings, e.g. container_labels: {a: 'eu-1'}."),
     ('labels', 'labels', {'a': 1},
      "labels.a: 1 is not a string (int); quote it in YAML (for example '1')."),
     ('dict', 'logging.options', {'max-size': {'x': 1}},

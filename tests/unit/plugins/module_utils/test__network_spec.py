@@ -115,7 +115,7 @@ BAD = [
     (params(driver_options={"com.docker.network.driver.mtu": {"x": 1}}),
      "driver_options.com.docker.network.driver.mtu: a mapping is not an option value; driver option values are strings, e.g. '1400'."),
     (params(driver_options={"mtu ": "1400"}),
-     "driver_options: the key 'mtu ' has spaces or control characters; write the option's name, e.g. com.docker.network.driver.mtu."),
+     "driver_options: the key 'mtu ' is not an option name; use letters, digits and '.', '-', '_', ':', '/', e.g. com.docker.network.driver.mtu."),
     (params(ipam=dict(driver=None, config=[pool("10.10.0.0/24", None, "10.10.1.0/25")])),
      "ipam.config[0].ip_range: 10.10.1.0/25 is not inside subnet 10.10.0.0/24; use a range within the subnet or leave ip_range out."),
     (params(ipam=dict(driver=None, config=[pool("10.10.0.0/24", None, "10.10.0.0/16")])),

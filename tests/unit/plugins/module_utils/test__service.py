@@ -227,7 +227,7 @@ def params(**kw):
     (dict(labels={"key with space": "x"}), "labels: 'key with space' is not a valid label key; use letters, digits, '.', '-', '_' "
                                            "and '/', starting and ending with a letter or digit (for example com.example.zone)."),
     (dict(container_labels={"": "x"}), "container_labels: a key is empty; every key needs a name."),
-    (dict(labels={"a": {"x": 1}}), "labels.a: {'x': 1} is a mapping, not a string; give the value as a string, e.g. a: 'text'."),
+    (dict(labels={"a": {"x": 1}}), "labels.a: a mapping is not a label value; label values are strings, e.g. labels: {a: 'eu-1'}."),
     (dict(env_files=["/tmp/a\x00b"]), "env_files[0]: '/tmp/a\\x00b' is not a file path (it has a NUL byte); give the path of a file "
                                       "of KEY=VALUE lines, e.g. /etc/app/app.env."),
     (dict(replicas=2 ** 63), "replicas: 9223372036854775808 is out of range; use a whole number from 0 to 9223372036854775807."),

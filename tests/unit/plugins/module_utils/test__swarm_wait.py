@@ -81,15 +81,18 @@ BAD_SELECTIONS = [
      "services[1]: '' is not a service name or ID; give the service's name, e.g. services: [web]."),
     ("a name with a space", dict(services=["my web"]),
      "services[0]: 'my web' is not a service name or ID; give the service's name, e.g. services: [web]."),
+    # The same label checks as swarm_service's and swarm_node's.
     ("a label value that is a mapping", dict(labels={"stack": {"a": 1}}),
-     "labels.stack: a mapping is not a label value; label values are strings (or null to match the key only), e.g. labels: {stack: shop}."),
+     "labels.stack: a mapping is not a label value; label values are strings, e.g. labels: {stack: 'eu-1'}."),
     ("a label value that is a list", dict(labels={"stack": ["shop"]}),
-     "labels.stack: a list is not a label value; label values are strings (or null to match the key only), e.g. labels: {stack: shop}."),
-    ("an empty label key", dict(labels={"": "shop"}),
-     "labels: a key is empty; give the label key to match, e.g. labels: {com.example.stack: shop}."),
+     "labels.stack: a list is not a label value; label values are strings, e.g. labels: {stack: 'eu-1'}."),
+    ("an empty label key", dict(labels={"": "shop"}), "labels: a key is empty; every key needs a name."),
     ("a label key with a newline", dict(labels={"stack\n": "shop"}),
-     "labels: the key 'stack\\n' has spaces or control characters, so no service has it; write the label key, e.g. "
-     "labels: {com.example.stack: shop}."),
+     "labels: 'stack\\n' is not a valid label key; use letters, digits, '.', '-', '_' and '/', starting and ending with a letter or "
+     "digit (for example com.example.zone)."),
+    ("a label key no service can have", dict(labels={"@": "shop"}),
+     "labels: '@' is not a valid label key; use letters, digits, '.', '-', '_' and '/', starting and ending with a letter or "
+     "digit (for example com.example.zone)."),
 ]
 
 
