@@ -361,44 +361,68 @@ class ServiceResource(Resource):
         return result
 
 
+def undo_step(action, keep, service, since):
+    """What a failed create or update leaves to do, decided from the service as read after the wait: (step,
+    outcome, update state). ``step`` is "remove", "rollback" or None (nothing to do; ``outcome`` says why)."""
+    if action == "create":
+        return (None, "kept", None) if keep else ("remove", None, None)
+    if service is None:
+        return None, "gone", None
+    status = service.get("UpdateStatus") or {}
+    # A status equal to the one read before our write is a leftover and says nothing about this update.
+    state = status.get("State") if status != (since or {}) else None
+    if state in ROLLED_BACK:
+        # failure_action: rollback fired: the engine already runs (or returns to) the previous spec.
+        return None, "rolled_back_by_engine", state
+    if keep:
+        return None, "kept", state
+    return "rollback", None, state
+
+
+def undo_note(outcome, name, action, state=None, error=None):
+    """The sentence the failed result ends with: what was done with the service (or what failed doing it)."""
+    notes = dict(
+        kept=KEPT_NEW % name if action == "create" else KEPT_UPDATE % (name, " with the update %s" % state if state else ""),
+        gone=GONE % name,
+        rolled_back_by_engine=ENGINE_ROLLED_BACK % (name, state),
+        removed=REMOVED % name if error is None else "%s %s" % (REMOVED % name, error),
+        remove_failed=REMOVE_FAILED % (name, (error or "").rstrip(". ")),
+        rolled_back=ROLLED_BACK_NOTE % name,
+        rollback_failed=ROLLBACK_FAILED % (name, (error or "").rstrip(". ")),
+        rollback_not_converged=ROLLBACK_UNSETTLED % (name, error),
+    )
+    return notes[outcome]
+
+
 def undo(ctx, plan, keep, timeout):
     """(outcome, sentence) for a service whose create or update did not converge; see on_wait_failure."""
     data, name = plan.data, plan.name
-    if plan.action == "create":
-        if keep:
-            return "kept", KEPT_NEW % name
+    service = _api.find_service(ctx.engine, data["id"]) if plan.action == "update" else None
+    step, outcome, state = undo_step(plan.action, keep, service, data.get("since"))
+    error = None
+    if step == "remove":
         try:
             _api.remove_service(ctx.engine, data["id"], name)
-        except NotFound:
-            return "gone", GONE % name
-        except SwarmError as exc:
-            return "remove_failed", REMOVE_FAILED % (name, exc.msg.rstrip(". "))
-        try:
+            outcome = "removed"
             wait_removed(ctx.engine, {data["id"]: name}, timeout)
+        except NotFound:
+            outcome = "gone"
         except SwarmError as exc:
-            return "removed", "%s %s" % (REMOVED % name, exc.msg)
-        return "removed", REMOVED % name
-    service = _api.find_service(ctx.engine, data["id"])
-    if service is None:
-        return "gone", GONE % name
-    status = service.get("UpdateStatus") or {}
-    state = status.get("State") if status != (data.get("since") or {}) else None
-    if state in ROLLED_BACK:
-        # failure_action: rollback fired: the engine already runs (or returns to) the previous spec.
-        return "rolled_back_by_engine", ENGINE_ROLLED_BACK % (name, state)
-    if keep:
-        return "kept", KEPT_UPDATE % (name, " with the update %s" % state if state else "")
-    try:
-        before_write, _answer = _api.update_service(ctx.engine, data["id"], lambda live: None, rollback=True)
-    except SwarmError as exc:
-        return "rollback_failed", ROLLBACK_FAILED % (name, exc.msg.rstrip(". "))
-    watch = ServiceWatch(data["id"], name=name, since=before_write.get("UpdateStatus"), rollout=True, expect_rollback=True,
-                         verb="roll back")
-    try:
-        wait_services(ctx.engine, [watch], timeout)
-    except SwarmError as exc:
-        return "rollback_not_converged", ROLLBACK_UNSETTLED % (name, exc.msg)
-    return "rolled_back", ROLLED_BACK_NOTE % name
+            # Removed but not yet gone (the wait), or not removed at all.
+            outcome, error = outcome or "remove_failed", exc.msg
+    elif step == "rollback":
+        try:
+            before_write, _answer = _api.update_service(ctx.engine, data["id"], lambda live: None, rollback=True)
+        except SwarmError as exc:
+            return "rollback_failed", undo_note("rollback_failed", name, plan.action, error=exc.msg)
+        watch = ServiceWatch(data["id"], name=name, since=before_write.get("UpdateStatus"), rollout=True, expect_rollback=True,
+                             verb="roll back")
+        try:
+            wait_services(ctx.engine, [watch], timeout)
+            outcome = "rolled_back"
+        except SwarmError as exc:
+            outcome, error = "rollback_not_converged", exc.msg
+    return outcome, undo_note(outcome, name, plan.action, state, error)
 
 
 SERVICE = ServiceResource()

@@ -9,9 +9,9 @@ import copy
 
 import pytest
 
-from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import ConvergenceTimeout, EngineError, InvalidInput, NotFound
+from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import EngineError, InvalidInput
 from ansible_collections.beekeeper.swarm.plugins.module_utils._reconcile import Context, Plan
-from ansible_collections.beekeeper.swarm.plugins.module_utils._service import SERVICE, _diff, _read_env_files, validate
+from ansible_collections.beekeeper.swarm.plugins.module_utils._service import SERVICE, _diff, _read_env_files, undo_note, undo_step, validate
 
 
 def test_diff_of_an_update_shows_only_what_changes():
@@ -44,62 +44,8 @@ OLD = {"Name": "web", "TaskTemplate": {"ContainerSpec": {"Image": "busybox:1"}},
 NEW = {"Name": "web", "TaskTemplate": {"ContainerSpec": {"Image": "busybox:1", "Groups": ["nosuchgroup"]}},
        "Mode": {"Replicated": {"Replicas": 1}}}
 PAUSED = {"State": "paused", "Message": "update paused due to failure or early termination of task t2"}
-NODES = [{"ID": "n1", "Description": {"Hostname": "lab-n1"}, "Status": {"State": "ready"}, "Spec": {"Availability": "active"}}]
 WAIT_FAILED = ("Failed to update service 'web': the engine paused the update (the engine said: update paused due to failure or "
                "early termination of task t2). Task errors: lab-n1: unable to find group nosuchgroup.")
-TIMED_OUT = ("Timed out after 10s waiting for service 'web' to converge: 0/1 tasks running on the current spec. Task errors: "
-             "lab-n1: No such image: beekeeper/no-such-image:1.")
-
-
-class Swarm:
-    """One service on a one-node swarm, as the engine keeps it: a manual rollback swaps Spec and PreviousSpec
-    and its tasks run the previous spec at once. ``fail`` maps a method to the error that call raises."""
-
-    def __init__(self, service=None, fail=None):
-        self.service = copy.deepcopy(service)
-        self.fail = fail or {}
-        self.writes = []
-
-    def _check(self, method, what):
-        if method in self.fail:
-            raise EngineError("Failed to %s: %s" % (what, self.fail[method]))
-
-    def get(self, path, what, params=None, headers=None):
-        if path == "/services/s1":
-            if self.service is None:
-                raise NotFound("Failed to %s: no such service" % what)
-            return copy.deepcopy(self.service)
-        if path == "/services":
-            return [copy.deepcopy(self.service)] if self.service else []
-        if path == "/tasks":
-            if not self.service:
-                return []
-            return [{"ServiceID": "s1", "NodeID": "n1", "Slot": 1, "DesiredState": "running", "Spec": self.service["Spec"]["TaskTemplate"],
-                     "Status": {"State": "running", "Timestamp": "2026-01-01T00:00:00Z"}}]
-        if path == "/nodes":
-            return NODES
-        if path == "/containers/json":
-            return []
-        raise AssertionError("unexpected read %s" % path)
-
-    def post(self, path, what, body=None, params=None, timeout=None, headers=None):
-        self._check("POST", what)
-        self.writes.append(("POST", path, dict(params or {})))
-        assert params.get("rollback") == "previous", "only a rollback is written here"
-        svc = self.service
-        svc["Spec"], svc["PreviousSpec"] = svc["PreviousSpec"], svc["Spec"]
-        svc["Version"] = {"Index": svc["Version"]["Index"] + 1}
-        svc["UpdateStatus"] = {"State": "rollback_completed", "Message": "rollback completed"}
-        return {}
-
-    def delete(self, path, what, params=None):
-        self._check("DELETE", what)
-        self.writes.append(("DELETE", path, {}))
-        self.service = None
-
-    @staticmethod
-    def filters(**kw):
-        return kw
 
 
 def updated(state=PAUSED):
@@ -107,63 +53,51 @@ def updated(state=PAUSED):
             "UpdateStatus": state}
 
 
+@pytest.mark.parametrize("action, keep, service, since, step", [
+    ("create", False, None, None, ("remove", None, None)),
+    ("create", True, None, None, (None, "kept", None)),
+    ("update", False, updated(), None, ("rollback", None, "paused")),
+    ("update", True, updated(), None, (None, "kept", "paused")),
+    # failure_action: rollback fired: the engine rolls back itself, so it is not rolled back twice (keep or not).
+    ("update", False, updated({"State": "rollback_completed", "Message": "rollback completed"}), None,
+     (None, "rolled_back_by_engine", "rollback_completed")),
+    ("update", True, updated({"State": "rollback_started"}), None, (None, "rolled_back_by_engine", "rollback_started")),
+    # The status read before our write is a leftover: it says nothing about this update.
+    ("update", False, updated({"State": "rollback_completed"}), {"State": "rollback_completed"}, ("rollback", None, None)),
+    ("update", False, None, None, (None, "gone", None)),
+], ids=["create", "create-keep", "update", "update-keep", "engine-rolled-back", "engine-rolling-back-keep", "leftover-status", "gone"])
+def test_what_a_failed_change_leaves_to_do(action, keep, service, since, step):
+    assert undo_step(action, keep, service, since) == step
+
+
+@pytest.mark.parametrize("outcome, action, state, error, note", [
+    ("removed", "create", None, None,
+     "Service 'web' was removed again (on_failure: rollback; on_failure: keep leaves a failed new service for inspection)."),
+    ("kept", "create", None, None, "Service 'web' was left as it is for inspection (on_failure: keep); state: absent removes it."),
+    ("remove_failed", "create", None, "Failed to remove service 'web': manager is down.",
+     "Service 'web' could not be removed again (on_failure: rollback): Failed to remove service 'web': manager is down; remove it "
+     "with state: absent."),
+    ("rolled_back", "update", "paused", None,
+     "Service 'web' was rolled back to its previous spec (on_failure: rollback; on_failure: keep leaves a failed update for "
+     "inspection)."),
+    ("kept", "update", "paused", None,
+     "Service 'web' was left as it is for inspection (on_failure: keep), on the new spec with the update paused; rollback: true "
+     "returns it to its previous spec."),
+    ("rolled_back_by_engine", "update", "rollback_completed", None,
+     "Service 'web' was rolled back to its previous spec by the engine (update_config.failure_action: rollback; update "
+     "rollback_completed), so it was not rolled back again."),
+    ("rollback_failed", "update", "paused", "Failed to roll back service 'web': rpc error: out of sequence",
+     "Service 'web' could not be rolled back to its previous spec (on_failure: rollback): Failed to roll back service 'web': rpc "
+     "error: out of sequence; roll it back with rollback: true."),
+    ("gone", "update", None, None, "Service 'web' no longer exists, so nothing was removed or rolled back."),
+])
+def test_the_failed_result_says_what_was_done(outcome, action, state, error, note):
+    assert undo_note(outcome, "web", action, state, error) == note
+
+
 def failed_plan(action, on_failure="rollback"):
     data = dict(params=dict(name="web", on_failure=on_failure, wait_timeout=2), id="s1", since=None)
     return Plan("service", "web", action, **data)
-
-
-def fail(engine, action, on_failure="rollback", exc=None):
-    exc = exc or EngineError(WAIT_FAILED, reports={"web": {"service": "web"}})
-    return SERVICE.on_wait_failure(Context(engine, check_mode=False), failed_plan(action, on_failure), exc)
-
-
-@pytest.mark.parametrize("action, on_failure, service, fails, after, writes, note", [
-    ("create", "rollback", updated(None), None, "removed", [("DELETE", "/services/s1", {})],
-     "Service 'web' was removed again (on_failure: rollback; on_failure: keep leaves a failed new service for inspection)."),
-    ("create", "keep", updated(None), None, "kept", [],
-     "Service 'web' was left as it is for inspection (on_failure: keep); state: absent removes it."),
-    ("create", "rollback", updated(None), {"DELETE": "manager is down"}, "remove_failed", [],
-     "Service 'web' could not be removed again (on_failure: rollback): Failed to remove service 'web': manager is down; remove it "
-     "with state: absent."),
-    ("update", "rollback", updated(), None, "rolled_back", [("POST", "/services/s1/update", {"version": "12", "rollback": "previous"})],
-     "Service 'web' was rolled back to its previous spec (on_failure: rollback; on_failure: keep leaves a failed update for "
-     "inspection)."),
-    ("update", "keep", updated(), None, "kept", [],
-     "Service 'web' was left as it is for inspection (on_failure: keep), on the new spec with the update paused; rollback: true "
-     "returns it to its previous spec."),
-    ("update", "rollback", updated({"State": "rollback_completed", "Message": "rollback completed"}), None, "rolled_back_by_engine", [],
-     "Service 'web' was rolled back to its previous spec by the engine (update_config.failure_action: rollback; update "
-     "rollback_completed), so it was not rolled back again."),
-    ("update", "keep", updated({"State": "rollback_started"}), None, "rolled_back_by_engine", [],
-     "Service 'web' was rolled back to its previous spec by the engine (update_config.failure_action: rollback; update "
-     "rollback_started), so it was not rolled back again."),
-    ("update", "rollback", updated(), {"POST": "rpc error: out of sequence"}, "rollback_failed", [],
-     "Service 'web' could not be rolled back to its previous spec (on_failure: rollback): Failed to roll back service 'web': rpc "
-     "error: out of sequence; roll it back with rollback: true."),
-    ("update", "rollback", None, None, "gone", [], "Service 'web' no longer exists, so nothing was removed or rolled back."),
-], ids=["create-removed", "create-kept", "create-remove-fails", "update-rolled-back", "update-kept", "engine-rolled-back",
-        "engine-rolling-back-keep", "rollback-fails", "gone"])
-def test_a_failed_wait_leaves_what_on_failure_chose_and_says_so(action, on_failure, service, fails, after, writes, note):
-    engine = Swarm(service, fails)
-    error = fail(engine, action, on_failure)
-    assert type(error) is EngineError
-    assert error.msg == WAIT_FAILED + " " + note, "the wait's message (with the task errors) comes first"
-    assert error.details["after_failure"] == after
-    assert error.details["reports"] == {"web": {"service": "web"}}
-    assert engine.writes == writes
-
-
-def test_the_rolled_back_service_runs_the_spec_it_had():
-    engine = Swarm(updated())
-    fail(engine, "update")
-    assert engine.service["Spec"] == OLD and engine.service["PreviousSpec"] == NEW
-
-
-def test_a_timeout_keeps_its_type_and_message():
-    error = fail(Swarm(updated(None)), "create", exc=ConvergenceTimeout(TIMED_OUT, reports={"web": {}}))
-    assert type(error) is ConvergenceTimeout
-    assert error.msg == TIMED_OUT + " " + (
-        "Service 'web' was removed again (on_failure: rollback; on_failure: keep leaves a failed new service for inspection).")
 
 
 @pytest.mark.parametrize("action, reports", [
@@ -175,10 +109,9 @@ def test_a_timeout_keeps_its_type_and_message():
     (None, {"web": {}}),  # nothing was written: an unchanged service that does not settle
 ])
 def test_nothing_is_undone_without_a_write_of_ours_the_wait_judged(action, reports):
-    engine = Swarm(updated())
+    # No engine: the decision is made before anything is read or written.
     exc = EngineError(WAIT_FAILED, reports=reports)
-    assert fail(engine, action, exc=exc) is exc
-    assert engine.writes == []
+    assert SERVICE.on_wait_failure(Context(None, check_mode=False), failed_plan(action), exc) is exc
 
 
 # -- validate: every option through its kind before the module connects ---------------------------------
