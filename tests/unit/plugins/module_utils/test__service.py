@@ -48,9 +48,10 @@ WAIT_FAILED = ("Failed to update service 'web': the engine paused the update (th
                "early termination of task t2). Task errors: lab-n1: unable to find group nosuchgroup.")
 
 
-def updated(state=PAUSED):
+def updated(status=None):
+    """A service as the engine returns it after an update that did not converge (paused, unless ``status``)."""
     return {"ID": "s1", "Version": {"Index": 12}, "Spec": copy.deepcopy(NEW), "PreviousSpec": copy.deepcopy(OLD),
-            "UpdateStatus": state}
+            "UpdateStatus": copy.deepcopy(PAUSED if status is None else status)}
 
 
 @pytest.mark.parametrize("action, keep, service, since, step", [
