@@ -19,7 +19,7 @@ import shlex
 from fractions import Fraction
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import InvalidInput
-from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import validate_labels, validate_option_keys, validate_word
+from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import type_name, validate_labels, validate_option_keys, validate_word
 
 MODES = {"replicated": "Replicated", "global": "Global", "replicated-job": "ReplicatedJob", "global-job": "GlobalJob"}
 SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "m": 1024 ** 2, "mb": 1024 ** 2, "g": 1024 ** 3, "gb": 1024 ** 3, "t": 1024 ** 4, "tb": 1024 ** 4}
@@ -75,20 +75,6 @@ def _shown(value, limit=40):
     """A value as a message shows it: a 400-digit number is not echoed whole."""
     text = str(value)
     return text if len(text) <= limit else text[:limit - 3] + "..."
-
-
-def _typename(value):
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, dict):
-        return "mapping"
-    if isinstance(value, (list, tuple)):
-        return "list"
-    if isinstance(value, str):
-        return "string"
-    if value is None:
-        return "null value"
-    return "number" if isinstance(value, (int, float)) else type(value).__name__
 
 
 def _nested(value):
@@ -242,14 +228,14 @@ def _argv(value, option):
         for i, item in enumerate(value):
             if item is None or _nested(item):
                 raise InvalidInput("%s[%d]: %s is a %s, not a string; give each argument as a string, e.g. [sleep, '10']."
-                                   % (option, i, _shown(item), _typename(item)))
+                                   % (option, i, _shown(item), type_name(item)))
         out = [str(v) for v in value]
         if out and not out[0].strip():
             raise InvalidInput("%s[0]: empty; the first item is the program to run, e.g. [sleep, '10'] (leave %s out for the "
                                "image's default)." % (option, option))
         return out
     if value is None or isinstance(value, (bool, dict)):
-        raise InvalidInput("%s: %s is a %s; give a list or a string, e.g. [sleep, '10'] or 'sleep 10'." % (option, _shown(value), _typename(value)))
+        raise InvalidInput("%s: %s is a %s; give a list or a string, e.g. [sleep, '10'] or 'sleep 10'." % (option, _shown(value), type_name(value)))
     text = str(value)
     if not text.strip():
         raise InvalidInput("%s: empty; give the command as a list or a string, e.g. 'sleep 10', or leave %s out for the image's "
@@ -273,18 +259,18 @@ def _env(value, option):
             _env_name(str(key), option)
             if _nested(val):
                 raise InvalidInput("%s.%s: %s is a %s, not a string; give the value as a string, e.g. %s: 'text'."
-                                   % (option, key, _shown(val), _typename(val), key))
+                                   % (option, key, _shown(val), type_name(val), key))
             out.append("%s=%s" % (key, "" if val is None else val))
         return sorted(out)
     if not isinstance(value, (list, tuple)):
         example = value if isinstance(value, str) and "=" in value else "LOG_LEVEL=debug"
         raise InvalidInput("%s: %s is a %s; give a mapping (e.g. LOG_LEVEL: debug) or a list of KEY=VALUE strings (e.g. "
-                           "['%s'])." % (option, _shown(repr(value)), _typename(value), _shown(example)))
+                           "['%s'])." % (option, _shown(repr(value)), type_name(value), _shown(example)))
     out = []
     for i, item in enumerate(value):
         where = "%s[%d]" % (option, i)
         if not isinstance(item, str):
-            raise InvalidInput("%s: %s is a %s; write KEY=VALUE as a string, e.g. 'LOG_LEVEL=debug'." % (where, _shown(item), _typename(item)))
+            raise InvalidInput("%s: %s is a %s; write KEY=VALUE as a string, e.g. 'LOG_LEVEL=debug'." % (where, _shown(item), type_name(item)))
         if "=" not in item:
             raise InvalidInput("%s: '%s' has no '='; write KEY=VALUE, or give env as a mapping." % (where, _shown(item)))
         _env_name(item.split("=", 1)[0], where)
@@ -393,7 +379,7 @@ def _hosts(value, option):
                            "lines (e.g. ['%s'])." % (option, _shown(value), _shown(value) if len(value.split()) > 1 else "1.2.3.4 myhost"))
     if not isinstance(value, (list, tuple)):
         raise InvalidInput("%s: %s is a %s; give a mapping of hostname to IP (e.g. myhost: 1.2.3.4) or a list of 'IP HOSTNAME' lines "
-                           "(e.g. ['1.2.3.4 myhost'])." % (option, _shown(value), _typename(value)))
+                           "(e.g. ['1.2.3.4 myhost'])." % (option, _shown(value), type_name(value)))
     for i, line in enumerate(value):
         where = "%s[%d]" % (option, i)
         parts = line.split() if isinstance(line, str) else []
@@ -413,10 +399,10 @@ def _healthtest(value, option):
         return ["CMD-SHELL", value]
     if not isinstance(value, (list, tuple)):
         raise InvalidInput("%s: %s is a %s; give a command string (run by the shell) or a list (run directly), e.g. "
-                           "'curl -f http://localhost/' or [curl, -f, 'http://localhost/']." % (option, _shown(value), _typename(value)))
+                           "'curl -f http://localhost/' or [curl, -f, 'http://localhost/']." % (option, _shown(value), type_name(value)))
     for i, item in enumerate(value):
         if item is None or isinstance(item, bool) or _nested(item):
-            raise InvalidInput("%s[%d]: %s is a %s, not a string; give each argument as a string." % (option, i, _shown(item), _typename(item)))
+            raise InvalidInput("%s[%d]: %s is a %s, not a string; give each argument as a string." % (option, i, _shown(item), type_name(item)))
     test = [str(v) for v in value]
     if not test:
         return test
@@ -583,7 +569,7 @@ def _generic(value, option):
             out.append({"NamedResourceSpec": {"Kind": kind, "Value": number}})
         else:
             raise InvalidInput("%s.value: %s is %s; give a count (a discrete resource, e.g. 2) or a name (a named resource, e.g. "
-                               "GPU-8a1f)." % (where, _shown(repr(number)), "empty" if number == "" else "a " + _typename(number)))
+                               "GPU-8a1f)." % (where, _shown(repr(number)), "empty" if number == "" else "a " + type_name(number)))
     return out
 
 
@@ -767,12 +753,12 @@ class Kind:
 def _dict_to_api(value, option):
     """A map of strings (labels, driver options, sysctls): a nested value is refused, not sent as "{'x': 1}"."""
     if not isinstance(value, dict):
-        raise InvalidInput("%s: %s is a %s; give a mapping of KEY: VALUE, e.g. {key: 'value'}." % (option, _shown(value), _typename(value)))
+        raise InvalidInput("%s: %s is a %s; give a mapping of KEY: VALUE, e.g. {key: 'value'}." % (option, _shown(value), type_name(value)))
     validate_option_keys(value, option, "max-size")
     for key, val in value.items():
         if _nested(val):
             raise InvalidInput("%s.%s: %s is a %s, not a string; give the value as a string, e.g. %s: 'text'."
-                               % (option, key, _shown(val), _typename(val), key))
+                               % (option, key, _shown(val), type_name(val), key))
     # A label or option given as `key: ~` has the empty value, as the docker CLI's `--label key` does.
     return dict((str(k), "" if v is None else str(v)) for k, v in value.items())
 

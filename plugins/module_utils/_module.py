@@ -20,6 +20,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.beekeeper.swarm.plugins.module_utils._args import validate_connection
 from ansible_collections.beekeeper.swarm.plugins.module_utils._client import Engine
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import SwarmError
+from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import type_name
 
 
 def _is_mapping(value):
@@ -34,13 +35,6 @@ def _is_mapping(value):
         except ValueError:
             return False
     return "=" in value
-
-
-TYPE_NAMES = {"str": "a string", "int": "a number", "float": "a number", "bool": "a boolean", "list": "a list", "dict": "a mapping"}
-
-
-def _kind(value):
-    return TYPE_NAMES.get(type(value).__name__, "a " + type(value).__name__)
 
 
 def _example(spec):
@@ -69,12 +63,12 @@ def shape_errors(params, argument_spec, prefix=""):
         if spec.get("no_log"):
             # Free content (secret data, tokens): only its shape, and never the value, in a message.
             if kind == "str" and isinstance(value, (list, tuple, dict)):
-                errors.append("%s: %s is not one value; give the content as a single string." % (option, _kind(value)))
+                errors.append("%s: %s is not one value; give the content as a single string." % (option, "a " + type_name(value)))
             continue
         if kind == "dict":
             if not _is_mapping(value):
                 errors.append("%s: %r is %s, not a mapping; write it as a mapping, e.g. %s: %s."
-                              % (option, value, _kind(value), option, _example(spec)))
+                              % (option, value, "a " + type_name(value), option, _example(spec)))
             elif isinstance(value, dict) and spec.get("options"):
                 errors.extend(shape_errors(value, spec["options"], option + "."))
             else:
@@ -82,13 +76,13 @@ def shape_errors(params, argument_spec, prefix=""):
         elif kind == "list" and elements == "dict":
             if isinstance(value, dict) or not isinstance(value, (list, tuple)):
                 errors.append("%s: %r is %s, not a list of mappings; write a list, e.g. %s: [%s]."
-                              % (option, value, _kind(value), option, _example(spec)))
+                              % (option, value, "a " + type_name(value), option, _example(spec)))
                 continue
             for i, item in enumerate(value):
                 where = "%s[%d]" % (option, i)
                 if not _is_mapping(item):
                     errors.append("%s: %r is %s, not a mapping; write each item as a mapping, e.g. %s: [%s]."
-                                  % (where, item, _kind(item), option, _example(spec)))
+                                  % (where, item, "a " + type_name(item), option, _example(spec)))
                 elif isinstance(item, dict) and spec.get("options"):
                     errors.extend(shape_errors(item, spec["options"], where + "."))
         elif kind in ("str", "path"):
@@ -110,7 +104,7 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def _text_errors(value, option, path=False):
     if isinstance(value, (list, tuple, dict)) or value is None:
         return ["%s: %s is %s, not one value; give a single string (quote it in YAML where it looks like a list or a "
-                "mapping)." % (option, _shown(value), "nothing" if value is None else _kind(value))]
+                "mapping)." % (option, _shown(value), "nothing" if value is None else "a " + type_name(value))]
     if not isinstance(value, str):
         return []
     bad = CONTROL.search(value) if not path else re.search(r"[\x00\n\r]", value)

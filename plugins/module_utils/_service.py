@@ -184,8 +184,8 @@ def desired(ctx, params):
     """(ServiceSpec to run, {network id: name}, unresolved) with every name resolved; InvalidInput before any change.
 
     ``unresolved``: a reference names an object this run plans but has not created yet (its ID is known
-    only once it exists): the spec is built again just before it is applied."""
-    validate(dict(params, state="present", rollback=False))
+    only once it exists): the spec is built again just before it is applied. The parameters were validated
+    by the plan."""
     p = _with_args(normalized(params))
     if params.get("env_files"):
         p["env"] = _read_env_files(params)
@@ -242,6 +242,8 @@ class ServiceResource(Resource):
         name = params["name"]
         if not params.get("image"):
             raise InvalidInput("image: required to run service '%s'; name the image, e.g. image: registry.example.com/app:1.2." % name)
+        # Once per plan (run_many has no module around it to validate first); apply's rebuild does not repeat it.
+        validate(params)
         _table.gate(ctx.engine, params, spec_table.OPTIONS)
         spec, names, unresolved = desired(ctx, params)
         wanted = spec_table.canonical(spec)

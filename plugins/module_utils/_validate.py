@@ -26,8 +26,19 @@ def shown(text):
     return repr(str(text))
 
 
-def _type_name(value):
-    return {dict: "a mapping", list: "a list", tuple: "a list", set: "a list"}.get(type(value), type(value).__name__)
+def type_name(value):
+    """What a value is, in a message's words: mapping, list, string, number, boolean."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, (list, tuple, set)):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    if value is None:
+        return "null value"
+    return "number" if isinstance(value, (int, float)) else type(value).__name__
 
 
 SPACE_RE = re.compile(r"[\s\x00-\x1f\x7f]")
@@ -65,7 +76,7 @@ def validate_labels(labels, option="labels", strings=False, reserved=None):
         return None
     if not isinstance(labels, dict):
         raise InvalidInput("%s: %s is not a mapping; write the labels as a mapping, e.g. %s: {com.example.zone: eu-1}."
-                           % (option, _type_name(labels), option))
+                           % (option, "a " + type_name(labels), option))
     for key, value in labels.items():
         if str(key) == "":
             raise InvalidInput("%s: a key is empty; every key needs a name." % option)
@@ -78,7 +89,7 @@ def validate_labels(labels, option="labels", strings=False, reserved=None):
             raise InvalidInput("%s: '%s' is in %s*, which this collection keeps for its versioning; use another key." % (option, key, reserved))
         if isinstance(value, (dict, list, tuple, set)):
             raise InvalidInput("%s.%s: %s is not a label value; label values are strings, e.g. %s: {%s: 'eu-1'}."
-                               % (option, key, _type_name(value), option, key))
+                               % (option, key, "a " + type_name(value), option, key))
         if strings and not isinstance(value, str):
             raise InvalidInput(
                 "%s.%s: %r is not a string (%s); quote it in YAML (for example '%s')."
