@@ -16,11 +16,12 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-.PHONY: help venv engine images lab lab-down lab-status test lab-tests lint ruff mypy ansible-lint argspecs apidocs ee unit sanity integration workloads roles molecule
+.PHONY: help venv engine images lab lab-down lab-status test static containers vm-bases lint ruff mypy ansible-lint argspecs apidocs ee unit sanity integration workloads roles molecule vm
 
 help:
 	@echo "make lab    - install what is needed, bring up a $(NODES)-node lab, form the swarm with site.yml, print it"
 	@echo "make test   - ruff, ansible-lint, unit tests, ansible-test sanity, integration and Molecule scenarios on the lab"
+	@echo "make vm     - the VM lane alone: Molecule site-vm and the mesh, VIP, encrypted-overlay and reboot tests (docs/testing.md)"
 	@echo "make lab-down - remove the lab"
 
 $(BIN)/.installed: pyproject.toml
@@ -52,12 +53,25 @@ lab-status: venv
 lab-down: venv
 	$(BIN)/bk-lab down $(LAB)
 
-# The static gates first; then the lab tests in two lanes (each lab has its own name and subnet),
-# output kept per target so every lane's log stays readable.
-test: lint unit sanity
-	$(MAKE) --no-print-directory -j2 --output-sync=target lab-tests
+# Two lanes from the start: the VM lane (the VM bases, then Molecule's site-vm and tests/integration/vm,
+# the longest here because the VMs run under TCG) beside the static gates followed by the container lab
+# lanes, two at a time. Each lab has its own name and subnet; output is kept per target so every lane's
+# log stays readable.
+test:
+	$(MAKE) --no-print-directory -j2 --output-sync=target vm containers
 
-lab-tests: integration roles workloads molecule
+containers: static
+	$(MAKE) --no-print-directory -j2 --output-sync=target integration roles workloads molecule
+
+static:
+	$(MAKE) --no-print-directory -j1 lint unit sanity
+
+# The VM bases (built once per machine, about 2.5 min) and the busybox workload image.
+vm-bases: venv
+	@if reason=$$($(BIN)/bk-lab vm-check); then \
+	  echo "$$reason"; start=$$(date +%s); $(BIN)/bk-lab images --vm >/dev/null; \
+	  echo "VM bases ready in $$(( $$(date +%s) - start ))s"; \
+	else echo "VM tests NOT RUN: $$reason"; fi
 
 lint: ruff mypy ansible-lint argspecs apidocs ee
 
@@ -100,8 +114,15 @@ workloads: images
 roles: images
 	$(BIN)/pytest -q -n 3 tests/integration/roles
 
+# Every scenario on node containers; site-vm (VMs) runs in the VM lane.
 molecule: images
-	cd $(CURDIR) && $(BIN)/molecule test --all
+	cd $(CURDIR) && $(BIN)/molecule test --all --exclude site-vm
+
+# The VM lane (docs/testing.md): Molecule's site-vm (site.yml from bare VMs, idempotence, verify
+# through the mesh), then the mesh, VIP, encrypted-overlay and reboot tests on its lab. A machine
+# that cannot run VMs says NOT RUN and why; the tests are then skipped, never passed.
+vm: vm-bases
+	$(BIN)/pytest -q -s -rs tests/integration/vm
 
 # Side-by-side benchmark of swarm_service against community.docker.docker_swarm_service on its own lab
 # (`bn`, 10.88.63.0/24): see bench/README.md. Not part of `make test`. BENCH_SERVICES, BENCH_REPEAT, BENCH_KEEP=1.

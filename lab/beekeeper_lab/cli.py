@@ -1,13 +1,20 @@
 """bk-lab: bring up and tear down the local multi-node Swarm lab.
 
     bk-lab up LAB [--nodes 3] [--managers 1] [--subnet 10.88.0.0/24] [--release bookworm]
-                  [--bare] [--inventory PATH]
+                  [--bare] [--inventory PATH] [--vm [--memory MIB]]
     bk-lab down LAB
     bk-lab ls
     bk-lab node-engine NODE stop|start
-    bk-lab images [--release bookworm]
+    bk-lab node-power NODE off|on|reboot      (VM nodes)
+    bk-lab load LAB [IMAGE ...]               (copy workload images into the nodes' engines)
+    bk-lab traffic LAB                        (VM labs: ESP and VXLAN packets on the bridge)
+    bk-lab images [--release bookworm] [--vm]
+    bk-lab vm-check                           (can this machine run VM labs? exit 0 if so)
     bk-lab engine | registry
     bk-lab table INFO.json     (print a swarm_info result as a table)
+
+Node containers (the default) share the host's kernel; VM nodes (--vm) boot their own Debian
+kernel under QEMU, for the routing mesh, VIPs, encrypted overlays and real reboots.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import host, images, nodes, registry
+from . import host, images, nodes, registry, vmimage, vms
 
 
 def _table(info: dict) -> str:
@@ -42,6 +49,14 @@ def _table(info: dict) -> str:
     return "\n".join(lines)
 
 
+def _is_vm(node: str) -> bool:
+    try:
+        vms.find(node)
+    except host.LabError:
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bk-lab", description=__doc__.split("\n", maxsplit=1)[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -53,13 +68,24 @@ def main(argv: list[str] | None = None) -> int:
     p_up.add_argument("--release", default="bookworm", choices=images.RELEASES)
     p_up.add_argument("--bare", action="store_true", help="nodes without an engine")
     p_up.add_argument("--inventory", type=Path)
+    p_up.add_argument("--vm", action="store_true", help="VM nodes with their own kernel (QEMU)")
+    p_up.add_argument("--memory", type=int, default=vms.MEMORY, help="MiB per VM (--vm)")
     sub.add_parser("down", help="remove a lab").add_argument("lab")
     sub.add_parser("ls", help="list labs")
     p_eng = sub.add_parser("node-engine", help="stop or start one node's engine")
     p_eng.add_argument("node")
     p_eng.add_argument("action", choices=("stop", "start"))
-    sub.add_parser("images", help="build the node and workload images").add_argument(
-        "--release", default="bookworm", choices=images.RELEASES)
+    p_pow = sub.add_parser("node-power", help="power a VM node off, on, or reboot it")
+    p_pow.add_argument("node")
+    p_pow.add_argument("action", choices=("off", "on", "reboot"))
+    p_load = sub.add_parser("load", help="copy workload images into every node's engine")
+    p_load.add_argument("lab")
+    p_load.add_argument("image", nargs="*")
+    sub.add_parser("traffic", help="ESP and VXLAN packets counted on a VM lab's bridge").add_argument("lab")
+    p_img = sub.add_parser("images", help="build the node and workload images")
+    p_img.add_argument("--release", default="bookworm", choices=images.RELEASES)
+    p_img.add_argument("--vm", action="store_true", help="the VM bases instead of the node images")
+    sub.add_parser("vm-check", help="say whether this machine can run VM labs")
     sub.add_parser("engine", help="make sure the host engine runs")
     sub.add_parser("registry", help="make sure the lab registry runs")
     sub.add_parser("table", help="print a swarm_info result as a table").add_argument(
@@ -67,21 +93,45 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.cmd == "up":
-            members = nodes.up(args.lab, args.nodes, args.managers, args.subnet, args.release,
-                               engine=not args.bare, inventory=args.inventory)
+            if args.vm:
+                members = vms.up(args.lab, args.nodes, args.managers, args.subnet, args.release,
+                                 engine=not args.bare, inventory=args.inventory, memory=args.memory)
+            else:
+                members = nodes.up(args.lab, args.nodes, args.managers, args.subnet, args.release,
+                                   engine=not args.bare, inventory=args.inventory)
             for n in members:
                 print(f"{n.name}\t{n.address}\t{n.group}")
         elif args.cmd == "down":
+            vms.down(args.lab)
             nodes.down(args.lab)
         elif args.cmd == "ls":
-            for lab, members in nodes.labs().items():
+            for lab, members in {**nodes.labs(), **vms.labs()}.items():
                 print(lab + ":\n  " + "\n  ".join(members))
         elif args.cmd == "node-engine":
-            nodes.engine(args.node, args.action)
+            if _is_vm(args.node):
+                vms.engine(args.node, args.action)
+            else:
+                nodes.engine(args.node, args.action)
+        elif args.cmd == "node-power":
+            vms.power(args.node, args.action)
+        elif args.cmd == "load":
+            wanted = args.image or [images.busybox_image()]
+            loaded = vms.load(args.lab, wanted) if vms.state(args.lab) else nodes.load(args.lab, wanted)
+            print("\n".join(loaded))
+        elif args.cmd == "traffic":
+            print(json.dumps(vms.traffic(args.lab)))
+        elif args.cmd == "vm-check":
+            reason = vms.usable()
+            print(reason or "VM labs run here: qemu " + " ".join(vms.accel()))
+            return 1 if reason else 0
         elif args.cmd == "images":
             host.ensure_engine()
-            print(images.node_image(args.release, engine=False))
-            print(images.node_image(args.release, engine=True))
+            if args.vm:
+                for engine in (False, True):
+                    print(vmimage.base_image(args.release, engine=engine).disk)
+            else:
+                print(images.node_image(args.release, engine=False))
+                print(images.node_image(args.release, engine=True))
             print(images.busybox_image())
         elif args.cmd == "engine":
             print(host.ensure_engine())

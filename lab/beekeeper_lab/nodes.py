@@ -189,3 +189,17 @@ def engine(node: str, action: str) -> None:
     else:
         docker_exec(node, "systemctl", "start", *units[::-1])
         _wait(Node(node, "", ""), engine=True)
+
+
+def load(lab: str, images: list[str]) -> list[str]:
+    """Load images into every node container of a lab whose engine answers; the nodes loaded."""
+    names = out("docker", "ps", "--filter", f"label={LABEL}={lab}", "--format", "{{.Names}}").split()
+    if not names:
+        raise LabError(f"no lab named '{lab}'")
+    saved = run("docker", "save", *images, timeout=300).stdout
+    done = []
+    for name in sorted(names):
+        if docker_exec(name, "docker", "info", check=False).returncode == 0:
+            docker_exec(name, "docker", "load", "-q", input=saved, timeout=600)
+            done.append(name)
+    return done

@@ -214,6 +214,14 @@ def _diff(before, after):
     return Changes.between(before, after).diff()
 
 
+def _vip_names(ctx, service, names):
+    """The plan's network names, with every network's when a VIP is on one the spec does not name (ingress)."""
+    vips = ((service or {}).get("Endpoint") or {}).get("VirtualIPs") or []
+    if any(v.get("NetworkID") not in names for v in vips):
+        return dict(names, **_network_names(ctx))
+    return names
+
+
 def service_result(service, canon, names, report=None):
     out = dict(
         id=(service or {}).get("ID"),
@@ -222,6 +230,12 @@ def service_result(service, canon, names, report=None):
         update_state=((service or {}).get("UpdateStatus") or {}).get("State"),
         spec=spec_table.view(canon, names),
     )
+    # The VIPs the engine gave the service (one per network, ingress included when a port goes
+    # through the routing mesh): what its name resolves to, absent for dnsrr or in check mode.
+    vips = ((service or {}).get("Endpoint") or {}).get("VirtualIPs") or []
+    if vips:
+        out["virtual_ips"] = [dict(network=names.get(v.get("NetworkID"), v.get("NetworkID")), address=v.get("Addr"))
+                              for v in vips]
     if report:
         out["running"] = report.get("running", report.get("completed"))
         out["wanted"] = report.get("wanted")
@@ -352,14 +366,16 @@ class ServiceResource(Resource):
         if report:
             result["tasks"] = report["tasks"]
         if ctx.check_mode or (not report and not plan.changed):
-            result["service"] = service_result(current or dict(Spec=data.get("spec")), data["wanted"], names)
+            result["service"] = service_result(current or dict(Spec=data.get("spec")), data["wanted"],
+                                               _vip_names(ctx, current, names))
             return result
         if not plan.changed:
-            result["service"] = service_result(current, data["before"] if data.get("before") else data["wanted"], names, report)
+            result["service"] = service_result(current, data["before"] if data.get("before") else data["wanted"],
+                                               _vip_names(ctx, current, names), report)
             return result
         service = _api.inspect_service(ctx.engine, data.get("id") or current["ID"])
         # The service now runs the desired spec, whose networks the plan already named.
-        result["service"] = service_result(service, spec_table.canonical(service["Spec"]), names, report)
+        result["service"] = service_result(service, spec_table.canonical(service["Spec"]), _vip_names(ctx, service, names), report)
         return result
 
 

@@ -597,6 +597,22 @@ service:
     wanted:
       description: Tasks wanted (replicas, eligible nodes, or completions), after the wait.
       type: int
+    virtual_ips:
+      description:
+        - The virtual IPs the engine gave the service, one per network (C(ingress) too when a port is published
+          through the routing mesh). The service's name resolves to the VIP on each network.
+        - Absent with O(endpoint_mode=dnsrr), without networks or published ports, and in check mode for a new service.
+      returned: when the service has VIPs
+      type: list
+      elements: dict
+      sample: [{network: ingress, address: 10.0.0.5/24}, {network: appnet, address: 10.0.1.2/24}]
+      contains:
+        network:
+          description: The network's name (its ID when the network is not one the service's spec names).
+          type: str
+        address:
+          description: The VIP with its prefix length.
+          type: str
 changes:
   description: Top-level options that changed (empty when the service was created or unchanged).
   returned: when state is present

@@ -6,12 +6,15 @@ failed wait after a write leaves (on_failure)."""
 from __future__ import annotations
 
 import copy
+import json
+import os
 
 import pytest
 
+from ansible_collections.beekeeper.swarm.plugins.module_utils import _service_spec as spec_table
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import EngineError, InvalidInput
 from ansible_collections.beekeeper.swarm.plugins.module_utils._reconcile import Context, Plan
-from ansible_collections.beekeeper.swarm.plugins.module_utils._service import SERVICE, _diff, _read_env_files, undo_note, undo_step, validate
+from ansible_collections.beekeeper.swarm.plugins.module_utils._service import SERVICE, _diff, _read_env_files, service_result, undo_note, undo_step, validate
 
 
 def test_diff_of_an_update_shows_only_what_changes():
@@ -216,3 +219,25 @@ def test_an_env_file_that_is_not_text_is_named(tmp_path):
     with pytest.raises(InvalidInput) as err:
         _read_env_files(dict(env_files=[str(path)]))
     assert err.value.msg.startswith("env_files[0]: '%s' is not a text file (" % path)
+
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "engine-20.10.24")
+
+
+def _fixture(name):
+    with open(os.path.join(FIXTURES, name)) as f:
+        return json.load(f)
+
+
+def test_the_result_names_the_vips_the_engine_gave():
+    # Recorded on the VM lab: web publishes 8081 through the routing mesh, so its VIP is on ingress.
+    service = _fixture("service-web-mesh.json")
+    ingress = service["Endpoint"]["VirtualIPs"][0]["NetworkID"]
+    out = service_result(service, spec_table.canonical(service["Spec"]), {ingress: "ingress"})
+    assert out["virtual_ips"] == [{"network": "ingress", "address": "10.0.0.8/24"}]
+    assert out["spec"]["endpoint_mode"] == "vip"
+
+
+def test_a_dnsrr_service_has_no_vips_in_the_result():
+    service = _fixture("service-web-updated.json")
+    assert "virtual_ips" not in service_result(service, spec_table.canonical(service["Spec"]), {})
