@@ -237,7 +237,8 @@ def test_reboot_drain_activate(target, vmlab):
 
     activate = target(".", "availability", extravars=dict(EXTRA, node=node, availability="active"), timeout=1200)
     steps = activate.four_steps("Set the node's availability")
-    assert steps["check"]["diff"] == {"before": {"availability": "drain"}, "after": {"availability": "active"}}
+    diff = steps["check"]["diff"]
+    assert (diff["before"]["availability"], diff["after"]["availability"]) == ("drain", "active"), diff
     back = [n for n in activate.ok("Wait until the node is ready")["nodes"] if n["hostname"] == node][0]
     assert back["state"] == "ready", back
     _until_answering(vmlab, 8081, timeout=120)
