@@ -57,7 +57,8 @@ lab-down: venv
 # the longest here because the VMs run under TCG) beside the static gates followed by the container lab
 # lanes, two at a time. Each lab has its own name and subnet; output is kept per target so every lane's
 # log stays readable.
-test:
+# The venv comes first: both lanes' sub-makes need it, and two must not build it at once.
+test: venv
 	$(MAKE) --no-print-directory -j2 --output-sync=target vm containers
 
 containers: static
