@@ -17,7 +17,6 @@ at once build once.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import shutil
 import tempfile
@@ -25,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .host import LabError, apt_install, run
-from .images import apt_mirror
+from .images import _digest, apt_mirror
 
 CACHE = Path(os.environ.get("BEEKEEPER_VM_CACHE", "/var/cache/beekeeper-lab/vm"))
 RELEASES = ("bookworm",)
@@ -106,10 +105,6 @@ class Base:
     disk: Path
     kernel: Path
     initrd: Path
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
 def host_nameserver() -> str:
@@ -219,6 +214,4 @@ def _build(release: str, wanted: dict[str, str]) -> None:
         (root / "etc" / "resolv.conf").write_text(f"nameserver {host_nameserver()}\n")
         _disk(root, CACHE / f"{release}-engine-{wanted['engine']}")
     finally:
-        for target in ("proc", "sys"):
-            run("umount", "-l", str(root / target), check=False)
         shutil.rmtree(root, ignore_errors=True)

@@ -326,7 +326,7 @@ def _boot_id(address: str) -> str | None:
     return proc.stdout.decode().strip() if proc.returncode == 0 else None
 
 
-def _wait(data: dict, entry: dict, engine: bool, not_boot: str | None = None,
+def _wait(entry: dict, engine: bool, not_boot: str | None = None,
           timeout: float = BOOT_TIMEOUT) -> None:
     """Until SSH answers (on a new boot when not_boot is given), systemd has started, and the
     engine answers when it is installed."""
@@ -400,7 +400,7 @@ def up(lab: str, nodes: int = 3, managers: int = 1, subnet: str = "10.89.0.0/24"
         _start(data, entry)
 
     def ready(entry: dict) -> None:
-        _wait(data, entry, engine=engine)
+        _wait(entry, engine=engine)
         if images:
             load_images(entry["address"], images)
 
@@ -440,14 +440,14 @@ def power(node: str, action: str) -> None:
     if action == "on":
         if _pid(entry) is None:
             _start(data, entry)
-        _wait(data, entry, engine=_engine_installed(entry))
+        _wait(entry, engine=_engine_installed(entry))
         return
     if _pid(entry) is None:
         raise LabError(f"VM {node} is off: use `bk-lab node-power {node} on`")
     before = _boot_id(entry["address"])
     engine = _has_engine(entry)
     ssh(entry["address"], "systemctl reboot", check=False, timeout=60)
-    _wait(data, entry, engine=engine, not_boot=before)
+    _wait(entry, engine=engine, not_boot=before)
 
 
 def _engine_installed(entry: dict) -> bool:
@@ -469,7 +469,7 @@ def engine(node: str, action: str) -> None:
         ssh(entry["address"], f"systemctl stop {units}")
     else:
         ssh(entry["address"], "systemctl start docker.service docker.socket")
-        _wait({}, entry, engine=True)
+        _wait(entry, engine=True)
 
 
 def load(lab: str, images: list[str]) -> list[str]:
