@@ -5,10 +5,11 @@ The playbooks sit beside this file, one directory per role.
 
   swarm_preflight/: 3 bare bookworm nodes - modules, sysctls, advertise address, negatives (duplicate hostnames,
                     live-restore, an interface without an address, strict), a drifted sysctl put back.
-  swarm_firewall/:  3 engine nodes + 1 outsider - nftables and ufw; Docker's chains untouched;
-                    2377 open inside, closed to the outsider.
+  swarm_firewall/:  3 engine nodes + 1 outsider - iptables, nftables and ufw; Docker's chains untouched;
+                    2377 open inside, closed to the outsider; drift by hand found and put back.
   swarm_engine/:    4 bare bookworm nodes (3 managers) - docker.io install, docker-ce repository in
-                    check mode, live-restore refused, one rolling restart per node, managers one at a time.
+                    check mode, live-restore refused, one rolling restart per node, managers one at a time,
+                    daemon.json and a stopped engine drifted by hand and put back.
 
 Each test starts its own lab and removes it, so the three can run side by side (pytest -n 3).
 """
@@ -85,16 +86,26 @@ def test_preflight(tmp_path):
 
 
 def test_firewall(tmp_path):
-    """For each backend (BEEKEEPER_FW_BACKENDS, default nftables and ufw; iptables and firewalld work too): prepare,
-    four steps, the rules and Docker's chains, 2377 open inside and closed to the outsider, then state absent."""
+    """For each backend (BEEKEEPER_FW_BACKENDS, default iptables, nftables and ufw; firewalld works too): prepare,
+    four steps, the rules and Docker's chains, 2377 open inside and closed to the outsider, then state absent.
+    For iptables and nftables, drift by hand on one node (the INPUT jump or the table removed, the rules file
+    edited, the boot unit disabled): check mode reports it, apply puts it back, the next run changes nothing."""
     role = "swarm_firewall"
-    backends = os.environ.get("BEEKEEPER_FW_BACKENDS", "nftables ufw").split()
-    with _lab(role, tmp_path) as (target, _hosts):
+    backends = os.environ.get("BEEKEEPER_FW_BACKENDS", "iptables nftables ufw").split()
+    with _lab(role, tmp_path) as (target, hosts):
         for backend in backends:
             env = {"FW_BACKEND": backend}
             target(role, "prepare", envvars=env)
             target.four_steps(role, "converge", envvars=env)
             target(role, "verify", envvars=env)
+            if backend in ("iptables", "nftables"):
+                target(role, "drift", envvars=env)
+                drifted = target(role, "converge", cmdline="--check --diff", envvars=env).changed_tasks()
+                assert [h for h, tasks in drifted.items() if tasks] == hosts[:1], drifted
+                print("%s drift, check mode: %s" % (backend, drifted[hosts[0]]))
+                target(role, "converge", cmdline="--diff --limit " + hosts[0], envvars=env).assert_changed(True)
+                target(role, "converge", cmdline="--diff", envvars=env).assert_changed(False)
+                target(role, "verify", envvars=env)
             target(role, "cleanup", envvars=env)
 
 
@@ -118,6 +129,12 @@ def test_engine(tmp_path):
             assert order.startswith("Restarts one at a time"), order
             print(order)
             target(role, "apply", cmdline="--diff " + max_size).assert_changed(False)
+            target(role, "apply", cmdline="--check --diff " + max_size).assert_changed(False)
+            target(role, "verify", cmdline="--diff", extravars={"role_engine_max_size": "20m"})
+            # Drift by hand on the last node: daemon.json rewritten and the engine stopped. The role's one read
+            # sees both: apply writes the file back and starts the engine, the next check changes nothing.
+            target(role, "drift")
+            target(role, "apply", cmdline="--diff --limit %s %s" % (hosts[-1], max_size)).assert_changed(True)
             target(role, "apply", cmdline="--check --diff " + max_size).assert_changed(False)
             target(role, "verify", cmdline="--diff", extravars={"role_engine_max_size": "20m"})
         finally:
