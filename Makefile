@@ -104,14 +104,16 @@ MEMBERSHIP := $(addprefix tests/integration/,swarm_info swarm_init swarm_join sw
 WORKLOADS  := $(addprefix tests/integration/,swarm_service swarm_wait swarm_secret swarm_config swarm_network regressions sweep)
 
 integration: images
-	$(BIN)/pytest -q $(MEMBERSHIP)
+	$(BIN)/pytest -q --durations=8 $(MEMBERSHIP)
 
-# Services, secrets, configs and networks on their own lab, so they can run beside the module tests.
+# Services, secrets, configs and networks on labs of their own, so they can run beside the module tests: two
+# pytest workers, each with its own lab (wl0 on 10.88.60.0/24, wl1 on .61), a test file at a time. The lane waits
+# on the engines more than it computes (alone it used under one core), so the two labs halve it.
 workloads: images
-	BEEKEEPER_IT_LAB=wl BEEKEEPER_IT_SUBNET=10.88.60.0/24 $(BIN)/pytest -q $(WORKLOADS)
+	BEEKEEPER_IT_LAB=wl BEEKEEPER_IT_SUBNET=10.88.60.0/24 $(BIN)/pytest -q --durations=8 -n 2 --dist loadfile $(WORKLOADS)
 
 roles: images
-	$(BIN)/pytest -q -n 3 tests/integration/roles
+	$(BIN)/pytest -q --durations=8 -n 3 tests/integration/roles
 
 # Every scenario on node containers; site-vm (VMs) runs in the VM lane.
 molecule: images
@@ -121,7 +123,7 @@ molecule: images
 # through the mesh), then the mesh, VIP, encrypted-overlay and reboot tests on its lab. A machine
 # that cannot run VMs says NOT RUN and why; the tests are then skipped, never passed.
 vm: vm-bases
-	$(BIN)/pytest -q -s -rs tests/integration/vm
+	$(BIN)/pytest -q -s -rs --durations=0 tests/integration/vm
 
 # Side-by-side benchmark of swarm_service against community.docker.docker_swarm_service on its own lab
 # (`bn`, 10.88.63.0/24): see bench/README.md. Not part of `make test`. BENCH_SERVICES, BENCH_REPEAT, BENCH_KEEP=1.

@@ -22,6 +22,7 @@ Set BEEKEEPER_IT_KEEP=1 to keep the lab after the session (for debugging).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import sys
@@ -35,10 +36,16 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 # Another lab name and subnet (BEEKEEPER_IT_LAB / BEEKEEPER_IT_SUBNET) lets test directories run side by side:
-# `make workloads` runs the swarm_service, swarm_secret, swarm_config and swarm_network directories on lab `wl`
-# while `make integration` runs the membership modules' directories on `it`.
+# `make workloads` runs the workload modules' directories on lab `wl` while `make integration` runs the membership
+# modules' directories on `it`. Under pytest-xdist each worker N has a lab of its own, LAB + N on the subnet N
+# places up (wl0 on 10.88.60.0/24, wl1 on 10.88.61.0/24): the workloads lane spends most of its time waiting on the
+# engines (convergence, update delays), so two labs side by side halve it.
 LAB = os.environ.get("BEEKEEPER_IT_LAB", "it")
 SUBNET = os.environ.get("BEEKEEPER_IT_SUBNET", "10.88.10.0/24")
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _WORKER.startswith("gw"):
+    LAB += _WORKER[2:]
+    SUBNET = str(ipaddress.ip_network(SUBNET).network_address + 256 * int(_WORKER[2:])) + "/24"
 NODES = 4
 MANAGER, WORKERS, SPARE = LAB + "-n1", (LAB + "-n2", LAB + "-n3"), LAB + "-n4"
 
