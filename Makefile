@@ -108,7 +108,7 @@ integration: images
 
 # Services, secrets, configs and networks on labs of their own, so they can run beside the module tests: two
 # pytest workers, each with its own lab (wl0 on 10.88.60.0/24, wl1 on .61), a test file at a time. The lane waits
-# on the engines more than it computes (alone it used under one core), so the two labs halve it.
+# on the engines more than it computes (alone it used under one core): 1024 s on one lab, 606 s on two.
 workloads: images
 	BEEKEEPER_IT_LAB=wl BEEKEEPER_IT_SUBNET=10.88.60.0/24 $(BIN)/pytest -q --durations=8 -n 2 --dist loadfile $(WORKLOADS)
 
