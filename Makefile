@@ -101,7 +101,7 @@ sanity: venv
 
 # One directory per module under tests/integration: its driver test_<module>.py beside one playbook per capability.
 MEMBERSHIP := $(addprefix tests/integration/,swarm_info swarm_init swarm_join swarm_node)
-WORKLOADS  := $(addprefix tests/integration/,swarm_service swarm_wait swarm_secret swarm_config swarm_network regressions sweep)
+WORKLOADS  := $(addprefix tests/integration/,swarm_service swarm_wait swarm_secret swarm_config swarm_network swarm_stack regressions sweep)
 
 integration: images
 	$(BIN)/pytest -q --durations=8 $(MEMBERSHIP)

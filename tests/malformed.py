@@ -220,6 +220,7 @@ ACCEPTED = {
     ("swarm_init", "task_history_limit", "-1"): "a negative limit keeps every task (Engine API)",
     ("swarm_service", "entrypoint", "5"): "a number is one argument",
     ("swarm_service", "entrypoint", "1e+300"): "a number is one argument",
+    ("swarm_service", "command", "1e+300"): "a number is one argument",
     ("swarm_service", "healthcheck.test", "[]"): "an empty test is the image's own healthcheck",
 }
 

@@ -11,8 +11,13 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import Inv
 from ansible_collections.beekeeper.swarm.plugins.module_utils._init import swarm_result
 from ansible_collections.beekeeper.swarm.plugins.module_utils._membership import local_state
 from ansible_collections.beekeeper.swarm.plugins.module_utils._quorum import majority
+from ansible_collections.beekeeper.swarm.plugins.module_utils._stack_convert import NAMESPACE as STACK_LABEL
 from ansible_collections.beekeeper.swarm.plugins.module_utils._validate import shown, split_addr
 from ansible_collections.beekeeper.swarm.plugins.module_utils._views import health, node_view, service_view, task_view
+
+# UpdateStatus states of a service that does not run what was last asked of it: an update still in progress,
+# paused, or rolled back (the engine put the previous spec back, so the last deploy did not take).
+UNSETTLED = ("updating", "paused", "rollback_started", "rollback_paused", "rollback_completed")
 
 
 def _probe(addr, timeout=2.0):
@@ -54,6 +59,12 @@ FILTERS = dict(
 def validate(params):
     """The filter options' shape: each key a filter name, each value a string or a list of strings (the engine's
     filters are lists of text; a mapping would reach it as JSON and fail there)."""
+    stack = params.get("stack")
+    if stack is not None and (not stack.strip() or "=" in stack or stack != stack.strip()):
+        raise InvalidInput("stack: %s is not a stack name; give the name it was deployed with, e.g. stack: shop." % shown(stack))
+    if stack is not None and "service" in (params.get("tasks_filters") or {}):
+        raise InvalidInput("tasks_filters.service: with stack, the tasks are the stack's services' tasks; remove the service "
+                           "filter, or filter by name instead.")
     for option in FILTERS:
         for key, value in (params.get(option) or {}).items():
             if not str(key).strip():
@@ -65,6 +76,30 @@ def validate(params):
             if any(isinstance(v, (dict, list)) or v is None for v in values):
                 raise InvalidInput("%s.%s: give a string or a list of strings, e.g. %s: {%s: value}."
                                    % (option, key, option, key))
+
+
+def _with_stack(params):
+    """The services filters with the stack's namespace label added (a label list ANDs its values)."""
+    filters = dict(params.get("services_filters") or {})
+    labels = filters.get("label")
+    labels = [] if labels is None else labels if isinstance(labels, list) else [labels]
+    filters["label"] = labels + ["%s=%s" % (STACK_LABEL, params["stack"])]
+    return filters
+
+
+def stack_summary(name, services, not_converged):
+    """One stack's convergence: every service with its running and desired tasks and update state; converged when
+    each runs its desired tasks and its last update neither is in progress nor was rolled back."""
+    short = set(s["name"] for s in not_converged)
+    unsettled = [s["name"] for s in services if s["update_state"] in UNSETTLED]
+    return dict(
+        name=name,
+        exists=bool(services),
+        converged=bool(services) and not short and not unsettled,
+        services=[dict(name=s["name"], image=s["image"], mode=s["mode"], running=s["running_tasks"], desired=s["desired_tasks"],
+                       update_state=s["update_state"]) for s in sorted(services, key=lambda s: s["name"])],
+        services_not_converged=sorted(short | set(unsettled)),
+    )
 
 
 def gather(engine, params):
@@ -96,7 +131,9 @@ def gather(engine, params):
     result["swarm"] = result["cluster"] = swarm_result(engine, cluster, info_swarm, params.get("include_secrets"))
     result["nodes"] = nodes
     hostnames = dict((n["id"], n["hostname"]) for n in nodes)
-    services = [service_view(s) for s in _api.list_services(engine, status=True, **(params.get("services_filters") or {}))]
+    stack = params.get("stack")
+    services_filters = _with_stack(params) if stack else params.get("services_filters") or {}
+    services = [service_view(s) for s in _api.list_services(engine, status=True, **services_filters)]
     task_errors = {}
     for svc in services:
         if svc["running_tasks"] is not None and svc["desired_tasks"] is not None and svc["running_tasks"] < svc["desired_tasks"]:
@@ -107,9 +144,15 @@ def gather(engine, params):
             ))
     all_nodes = nodes if not params.get("nodes_filters") else [node_view(n) for n in _api.list_nodes(engine)]
     result["health"] = dict(health(all_nodes, services, task_errors), source="raft")
+    if stack:
+        result["stack"] = stack_summary(stack, services, result["health"]["services_not_converged"])
     if params.get("services"):
         result["services"] = services
     if params.get("tasks"):
-        tasks = _api.list_tasks(engine, **(params.get("tasks_filters") or {}))
+        tasks_filters = dict(params.get("tasks_filters") or {})
+        if stack:
+            # tasks carry no stack label of their own: the stack's tasks are its services' tasks
+            tasks_filters["service"] = [s["id"] for s in services]
+        tasks = _api.list_tasks(engine, **tasks_filters) if not stack or services else []
         result["tasks"] = [task_view(t, hostnames) for t in tasks]
     return result

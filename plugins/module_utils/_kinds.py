@@ -246,6 +246,11 @@ def _argv(value, option):
         raise InvalidInput("%s: cannot split '%s' into arguments (%s); give a list instead." % (option, _shown(value), exc)) from exc
 
 
+class BareName(str):
+    """An environment entry without a value, sent as written (``KEY``): what a Compose file's ``KEY`` with no value
+    becomes in the docker CLI's spec. Only code builds these (swarm_stack's conversion), never a task's option."""
+
+
 def _env_name(name, option):
     if not name or "=" in name or any(c.isspace() for c in name) or "\x00" in name:
         raise InvalidInput("%s: '%s' is not a variable name; a name is not empty and has no '=' or spaces, e.g. LOG_LEVEL."
@@ -271,7 +276,7 @@ def _env(value, option):
         where = "%s[%d]" % (option, i)
         if not isinstance(item, str):
             raise InvalidInput("%s: %s is a %s; write KEY=VALUE as a string, e.g. 'LOG_LEVEL=debug'." % (where, _shown(item), type_name(item)))
-        if "=" not in item:
+        if "=" not in item and not isinstance(item, BareName):
             raise InvalidInput("%s: '%s' has no '='; write KEY=VALUE, or give env as a mapping." % (where, _shown(item)))
         _env_name(item.split("=", 1)[0], where)
         out.append(item)
@@ -516,7 +521,8 @@ def _refs(kind):
             if not str(item.get("source") or "").strip():
                 raise InvalidInput("%s.source: empty; name the %s, e.g. source: db_password." % (where, kind[:-1]))
             target = item.get("target") or item["source"]
-            if kind == "configs" and not target.startswith("/"):
+            # A config's relative target is mounted at /target; a stack keeps it as the CLI sends it (as_written).
+            if kind == "configs" and not target.startswith("/") and not item.get("as_written"):
                 target = "/" + target
             out.append({
                 key + "ID": item.get("resolved_id"),

@@ -84,6 +84,7 @@ OPTIONS = (
     Field("groups", container("Groups"), "wordset"),
     Field("workdir", container("Dir"), "abspath"),
     Field("tty", container("TTY"), "bool", False),
+    Field("stdin_open", container("OpenStdin"), "bool", False),
     Field("read_only", container("ReadOnly"), "bool", False),
     Field("init", container("Init"), "bool", False),
     Field("stop_signal", container("StopSignal"), "signal"),

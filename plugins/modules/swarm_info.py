@@ -40,6 +40,13 @@ options:
   tasks_filters:
     description: 'Engine filters for the task list, for example C({service: web, desired-state: running}).'
     type: dict
+  stack:
+    description:
+      - Read one stack (deployed by beekeeper.swarm.swarm_stack or C(docker stack deploy)) - its services and, with
+        O(tasks), their tasks only, the health of those services, and RV(stack) with its convergence.
+      - Combines with O(services_filters) and O(tasks_filters) (not with a C(service) task filter).
+    type: str
+    version_added: 0.2.0
   include_secrets:
     description: 'Return the join tokens (and the unlock key with autolock). The task must have C(no_log: true).'
     type: bool
@@ -63,6 +70,12 @@ EXAMPLES = r"""
     include_secrets: true
   no_log: true
   register: swarm_secrets
+
+- name: Is the shop stack converged?
+  beekeeper.swarm.swarm_info:
+    stack: shop
+    tasks: true
+  register: shop
 
 - name: Tasks of one service
   beekeeper.swarm.swarm_info:
@@ -112,6 +125,14 @@ services:
   returned: with services
   type: list
   elements: dict
+stack:
+  description:
+    - With O(stack) - name, exists, converged (every service runs its desired tasks, and its last update is neither in progress, paused nor rolled back),
+      services (name, image, mode, running, desired, update_state) and services_not_converged (names).
+  returned: with stack, on a manager with quorum
+  type: dict
+  sample: {name: shop, exists: true, converged: true, services_not_converged: [],
+           services: [{name: shop_web, image: nginx:1.27, mode: Replicated, running: 2, desired: 2, update_state: completed}]}
 tasks:
   description: Tasks with node hostname, desired and current state, and error.
   returned: with tasks
@@ -131,6 +152,7 @@ def main():
         nodes_filters=dict(type="dict"),
         services_filters=dict(type="dict"),
         tasks_filters=dict(type="dict"),
+        stack=dict(type="str"),
         include_secrets=dict(type="bool", default=False),
     )
     module = SwarmModule(argument_spec=argument_spec, supports_check_mode=True)

@@ -166,6 +166,9 @@ options:
   tty:
     description: Allocate a TTY.
     type: bool
+  stdin_open:
+    description: Keep the task's standard input open (C(docker run -i); Compose's C(stdin_open)).
+    type: bool
   read_only:
     description: Mount the container's root filesystem read-only.
     type: bool

@@ -1,7 +1,8 @@
 """playbooks/site.yml on bare hosts (no engine), through the harness's ansible-runner (tests/integration/conftest.py).
 
-  test_site_check_bare        lab ck (10.88.71.0/24): 3 bare bookworm nodes, 1 manager. `--check --diff` twice:
-                              exit 0, each host told what it would become, and nothing changed on any node
+  test_site_check_bare        lab ck (10.88.71.0/24): 3 bare bookworm nodes, 1 manager, a stack in swarm_stacks.
+                              `--check --diff` twice: exit 0, each host told what it would become, the stack
+                              reported as what the new swarm would get, and nothing changed on any node
                               (packages, every entry and file checksum under /etc, firewall rules); the second
                               check run says and predicts the same as the first.
   test_site_cluster_settings  lab cs (10.88.72.0/24): 2 bare nodes. A misspelt key of swarm_cluster_settings fails
@@ -47,6 +48,9 @@ HERE = Path(__file__).resolve().parent
 SITE = dict(target="site", playbook="site")
 PREDICTION = "Say what each host would become (check mode, before every engine answers)"
 ENGINE_PREDICTION = "Predict the install without python3-apt"
+STACKS_PREDICTION = "Report the stacks a swarm not formed yet would get"
+# A stack in the inventory: on bare hosts, check mode says it would be deployed once the swarm exists.
+STACKS = dict(swarm_stacks=[dict(name="shop", definition=dict(services=dict(web=dict(image="beekeeper-lab/busybox"))))])
 SETTINGS_VALIDATION = "Validate swarm_cluster_settings"
 
 
@@ -82,8 +86,9 @@ def test_site_check_bare(tmp_path):
         before = dict((node, snapshot(node)) for node in nodes)
         runs = []
         for attempt in ("first", "second"):
-            run = runner(**SITE, cmdline="--check --diff")
+            run = runner(**SITE, cmdline="--check --diff", extravars=STACKS)
             assert run.rc == 0, run.stdout[-3000:]
+            assert run.ok(STACKS_PREDICTION, manager)["msg"] == "Check mode: no swarm on %s yet; would deploy shop." % manager
             predicted = dict((node, run.ok(PREDICTION, node)["msg"]) for node in nodes)
             assert "would create the swarm, advertising %s, as its first manager" % nodes[manager] in predicted[manager], predicted
             for worker in workers:

@@ -61,3 +61,23 @@ def test_ssh_docker_host(target, cluster, lab, tmp_path):
         "Failed to connect to the Docker engine at 'ssh://root@%s': Server '%s' not found in known_hosts. Check that "
         "the engine runs there and that docker_host is right; over ssh://, that known_hosts has the host's key and "
         "the SSH key is in ~/.ssh/config or an agent." % (address, address)), msg
+
+
+def test_stack_filter(target, cluster):
+    """stack: NAME reads only that stack's services and tasks (not a plain service beside it) and says whether it
+    converged: not while one of its services cannot be placed, yes once that service is pruned; an unknown stack
+    exists: false."""
+    run = target("swarm_info", "stack")
+    stuck = run.ok("Read the stack until the scheduler has placed what it can")
+    assert stuck["stack"]["services_not_converged"] == ["it-info_stuck"], stuck["stack"]
+    assert "it-outside" not in [s["name"] for s in stuck["services"]]
+    service_ids = {s["id"] for s in stuck["services"]}
+    assert stuck["tasks"] and {t["service_id"] for t in stuck["tasks"]} <= service_ids
+    converged = run.ok("Read the converged stack")
+    assert converged["stack"]["converged"] is True, converged["stack"]
+    (web,) = converged["stack"]["services"]
+    assert (web["name"], web["running"], web["desired"], web["mode"]) == ("it-info_web", 2, 2, "Replicated")
+    assert run.ok("Read a stack that is not there")["stack"] == dict(
+        name="it-none", exists=False, converged=False, services=[], services_not_converged=[])
+    run.ok("Assert only the stack is read, and its convergence")
+    run.ok("Remove the stack")

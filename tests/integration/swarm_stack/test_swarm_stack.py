@@ -1,0 +1,115 @@
+"""beekeeper.swarm.swarm_stack on the lab: a stack's lifecycle (deploy, unchanged, one image, prune, a new secret, absent)
+with the Version.Index of every object read by the docker CLI, the take-over of a CLI-deployed stack and the reverse,
+and bad input that fails before anything is deployed."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+
+def _versions(res):
+    return dict((tuple(line.split()[:2]), int(line.split()[2])) for line in res["stdout"].splitlines() if line.strip())
+
+
+def test_lifecycle(target, cluster):
+    run = target("swarm_stack", "lifecycle")
+    deploy = run.four_steps("Deploy the stack")
+    check = deploy["check"]["stack"]
+    assert sorted(check["services"]) == ["api", "cache", "web"]
+    assert all(s["action"] == "create" for s in check["services"].values())
+    assert sorted(check["networks"]) == ["shop_back", "shop_cachenet"]
+    assert sorted(check["secrets"]) == ["cache_token", "db_password"] and sorted(check["configs"]) == ["index"]
+    applied = deploy["apply"]["stack"]["services"]
+    assert applied["api"]["running"] == 2 and applied["api"]["wanted"] == 2, applied
+    # `EMPTY:` without a value, and no such variable given: sent as the bare name, as the CLI does.
+    assert deploy["apply"]["diff"]["after"]["services"]["api"]["env"] == ["EMPTY", "LOG_LEVEL=info"]
+    # An unchanged project writes nothing: no service, secret or config Version.Index moved.
+    v1, v2 = _versions(run.ok("Read the versions after the deploy")), _versions(run.ok("Read the versions after the unchanged runs"))
+    assert v1 == v2 and len(v1) == 6, (v1, v2)
+
+    image = run.four_steps("Move the api image")
+    # The image and the com.docker.stack.image label that records it as written.
+    assert image["check"]["changes"] == ["services.api.image", "services.api.labels"], image["check"]["changes"]
+    assert [k for k, s in image["apply"]["stack"]["services"].items() if s["changed"]] == ["api"]
+    v3 = _versions(run.ok("Read the versions after the image moved"))
+    moved = sorted(key for key in v3 if v3[key] != v2[key])
+    assert moved == [("service", "shop_api")], moved
+
+    prune = run.four_steps("Prune the cache service")
+    assert prune["check"]["stack"]["services"]["cache"]["action"] == "remove"
+    assert sorted(prune["apply"]["pruned"]) == ["network shop_cachenet", "secret shop_cache_token"], prune["apply"]["pruned"]
+    assert prune["apply again"]["pruned"] == []
+
+    secret = run.four_steps("Change the secret's content")
+    assert secret["check"]["stack"]["secrets"]["db_password"]["action"] == "create"
+    v4, v5 = _versions(run.ok("Read the versions before the secret changes")), _versions(run.ok("Read the versions after the secret changed"))
+    # Exactly the service that mounts the secret rolled; the old version went once nothing used it.
+    assert ("secret", "shop_db_password.v2") in v5 and ("secret", "shop_db_password") not in v5, v5
+    assert v5[("service", "shop_web")] == v4[("service", "shop_web")] and v5[("service", "shop_api")] != v4[("service", "shop_api")]
+    assert secret["apply"]["pruned"] == ["secret shop_db_password"], secret["apply"]["pruned"]
+    assert run.ok("Read the networks of the stack")["stdout"].split() == ["shop_back"]
+
+    # The CLI can manage what swarm_stack deployed.
+    redeploy = run.ok("Redeploy our stack with the docker CLI")
+    assert redeploy["rc"] == 0 and "Updating service shop_api" in redeploy["stdout"], redeploy
+    assert sorted(run.ok("Read the stack's services after the CLI's redeploy")["stdout"].split()) == ["shop_api", "shop_web"]
+
+    absent = run.four_steps("Remove the stack")
+    assert "service shop_api" in absent["apply"]["removed"] and "network shop_back" in absent["apply"]["removed"]
+    assert run.ok("Read what is left of the stack")["stdout"] == ""
+
+
+def test_takeover_and_errors(target, cluster):
+    run = target("swarm_stack", "takeover")
+    take = run.ok("Take the stack over | apply")
+    assert not run.ok("Take the stack over | check")["changed"], run.ok("Take the stack over | check")
+    assert not take["changed"], take
+    assert _versions(run.ok("Read the versions the CLI wrote")) == _versions(run.ok("Read the versions after the take-over"))
+
+    unset = run.failed("Fails: a required variable is unset")["msg"]
+    assert "required variable TAG is missing a value: TAG must be set" in unset and "bad-unset.yml" in unset, unset
+    unknown = run.failed("Fails: an unknown key")["msg"]
+    assert "bad-unknown.yml" in unknown and "replica" in unknown, unknown
+    forbidden = run.failed("Fails: a forbidden key")["msg"]
+    assert "mem_limit" in forbidden and "deploy.resources" in forbidden, forbidden
+    external = run.failed("Fails: an external secret that does not exist")["msg"]
+    assert "no_such_secret" in external, external
+    assert run.ok("Read what the failed deploys left")["stdout"] == ""
+
+
+def _stacks_vars(tmp_path, name, stacks):
+    path = tmp_path / (name + ".json")
+    path.write_text(json.dumps(dict(swarm_stacks=stacks, swarm_stacks_wait_timeout=180)))
+    return "-e @%s" % path
+
+
+def test_role(target, cluster, tmp_path):
+    """playbooks/stacks.yml (the swarm_stacks role) deploys a file stack with env and an inline one, four times with
+    diff; the same list with state: absent removes both, four times."""
+    files = pathlib.Path(__file__).parent / "files"
+    stacks = [
+        dict(name="it-role-file", files=[str(files / "role-web.yml")], env=dict(GREETING="hello")),
+        dict(name="it-role-inline", definition=dict(services=dict(one=dict(
+            image="beekeeper-lab/busybox", command="sleep 86400", deploy=dict(endpoint_mode="dnsrr"))))),
+    ]
+    runs = target.four_steps("../../playbooks", "stacks", cmdline=_stacks_vars(tmp_path, "present", stacks))
+    applied = runs["apply"].ok("Deploy each stack")
+    assert [r["stack"]["name"] for r in applied["results"]] == ["it-role-file", "it-role-inline"], applied
+    web = applied["results"][0]["stack"]["services"]["web"]
+    assert (web["running"], web["wanted"]) == (2, 2), web
+    assert all(not r["changed"] for r in runs["apply again"].ok("Deploy each stack")["results"])
+
+    gone = [dict(s, state="absent") for s in stacks]
+    runs = target.four_steps("../../playbooks", "stacks", cmdline=_stacks_vars(tmp_path, "absent", gone))
+    removed = runs["apply"].ok("Deploy each stack")["results"]
+    assert "service it-role-file_web" in removed[0]["removed"] and "service it-role-inline_one" in removed[1]["removed"], removed
+
+
+def test_role_refuses_bad_entries(target, cluster, tmp_path):
+    """A stack entry with an unknown key fails the role's argument validation, naming the key, before any deploy."""
+    bad = _stacks_vars(tmp_path, "bad", [dict(name="it-role-bad", definition={}, replica=3)])
+    run = target("../../playbooks", "stacks", cmdline=bad, expect_status="failed",
+                 expect_failed=("Validating arguments against arg spec 'main' - Deploy the swarm_stacks list with "
+                                "beekeeper.swarm.swarm_stack, once, on a manager.",))
+    assert "replica" in str(run.stdout), run.stdout[-2000:]
