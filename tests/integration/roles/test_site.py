@@ -7,7 +7,8 @@
                               check run says and predicts the same as the first.
   test_site_cluster_settings  lab cs (10.88.72.0/24): 2 bare nodes. A misspelt key of swarm_cluster_settings fails
                               in site.yml's first play, naming the key, and nothing changed; then site.yml with four
-                              settings forms the swarm, each arrives in the SwarmSpec, and a second run changes nothing.
+                              settings forms the swarm (probing its ports), each arrives in the SwarmSpec, and a second run changes
+                              nothing and skips the probe.
 
 Each test starts its own lab and removes it (they run beside test_roles.py's labs with pytest -n).
 """
@@ -52,6 +53,7 @@ STACKS_PREDICTION = "Report the stacks a swarm not formed yet would get"
 # A stack in the inventory: on bare hosts, check mode says it would be deployed once the swarm exists.
 STACKS = dict(swarm_stacks=[dict(name="shop", definition=dict(services=dict(web=dict(image="beekeeper-lab/busybox"))))])
 SETTINGS_VALIDATION = "Validate swarm_cluster_settings"
+PROBE, PROBE_SKIPPED = "Probe the other nodes", "Report the skipped probe"
 
 
 def snapshot(node: str) -> str:
@@ -126,7 +128,8 @@ def test_site_cluster_settings(tmp_path):
         assert_unchanged(before, nodes, "site.yml with a misspelt setting")
 
         # Every setting arrives in the SwarmSpec (election_tick and heartbeat_tick exist only at creation).
-        runner(**SITE, extravars=dict(swarm_cluster_settings=settings))
+        formed = runner(**SITE, extravars=dict(swarm_cluster_settings=settings))
+        assert formed.ok(PROBE, worker)["rc"] == 0, "bare hosts are probed"
         spec = json.loads(docker_exec(manager, "docker", "info", "--format", "{{json .Swarm.Cluster.Spec}}"))
         got = dict(log_entries_for_slow_followers=spec["Raft"]["LogEntriesForSlowFollowers"],
                    election_tick=spec["Raft"]["ElectionTick"], heartbeat_tick=spec["Raft"]["HeartbeatTick"],
@@ -136,6 +139,10 @@ def test_site_cluster_settings(tmp_path):
 
         again = runner(**SITE, extravars=dict(swarm_cluster_settings=settings))
         assert changed(again) == [], "the second run changed: %s" % changed(again)
+        # A formed swarm is not probed again (swarm_preflight_probe: auto), and says so.
+        for node in nodes:
+            assert again.event(PROBE, node)["event"] == "runner_on_skipped"
+            assert "Not probed" in again.ok(PROBE_SKIPPED, node)["msg"]
         print("SwarmSpec: %s" % json.dumps(got))
     finally:
         labnodes.down("cs")

@@ -3,7 +3,8 @@
 The lab is Molecule's scenario site-vm (molecule/site-vm): three bare Debian VMs under QEMU with their own kernel
 (IP_VS, ESP, VXLAN), booted by its create step (``bk-lab up --vm``): site-vm-n1 the manager, -n2 and -n3 workers.
 The first tests run the scenario's steps (create and converge, idempotence, verify) and keep its lab; the others
-run their playbooks on the swarm site.yml formed there, in file order (each builds on the services of the one
+run their playbooks on the swarm site.yml formed there (their swarm modules on the controller, through the manager's
+engine socket forwarded over SSH), in file order (each builds on the services of the one
 before); the scenario's destroy removes the lab at the end (BEEKEEPER_IT_KEEP=1 keeps it). A machine that cannot
 run VMs reports every test here as skipped with the reason (``make vm`` prints NOT RUN): never as passed.
 """
@@ -21,6 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import ROOT, RUNNER_ENV, TargetRunner
 
 from beekeeper_lab import vms
@@ -65,12 +67,22 @@ def vmlab(molecule_logs, tmp_path_factory):
     members = vms.running(LAB, inventory)
     if not members:
         pytest.fail("the %s lab does not run: test_site_vm_converge creates it (run the module's tests in order)" % LAB)
+    # The controller, where the playbooks' swarm modules run (delegate_to: localhost), with this Python and its SDK.
+    data = yaml.safe_load(inventory.read_text())
+    data["all"]["hosts"] = dict(localhost=dict(ansible_connection="local", ansible_python_interpreter=sys.executable))
+    inventory.write_text(yaml.safe_dump(data, sort_keys=False))
     return dict(inventory=inventory, nodes=dict((m.name, m.address) for m in members))
 
 
 @pytest.fixture(scope="module")
 def target(vmlab, tmp_path_factory):
-    return TargetRunner(tmp_path_factory.mktemp("vm-runner"), vmlab["inventory"], dict(RUNNER_ENV), root=HERE)
+    """The playbooks' runner; their swarm modules reach the manager's engine through a socket forwarded over SSH."""
+    socket = tmp_path_factory.mktemp("vm-engine") / "engine.sock"
+    forward = vms.forward_engine(vmlab["nodes"][MANAGER], socket)
+    EXTRA["vm_docker_host"] = "unix://%s" % socket
+    yield TargetRunner(tmp_path_factory.mktemp("vm-runner"), vmlab["inventory"], dict(RUNNER_ENV), root=HERE)
+    forward.terminate()
+    forward.wait(timeout=30)
 
 
 def test_site_vm_converge(molecule_logs):
