@@ -53,7 +53,7 @@ lab-status: venv
 lab-down: venv
 	$(BIN)/bk-lab down $(LAB)
 
-# The VM lane (the VM bases, then Molecule's site-vm and tests/integration/vm: about 28 min here, as
+# The VM lane (the VM bases, then Molecule's site-vm and tests/integration/vm: about 25 min here, as
 # the VMs run under TCG) beside the static gates, then the container lab lanes two at a time. The VMs
 # take both cores while they work, and run beside no container lane: measured side by side, they made
 # the container lanes 2.5 times slower. Each lab has its own name and subnet; output is kept per

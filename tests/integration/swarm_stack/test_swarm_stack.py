@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import secrets
 
 
 def _versions(res):
@@ -113,3 +114,36 @@ def test_role_refuses_bad_entries(target, cluster, tmp_path):
                  expect_failed=("Validating arguments against arg spec 'main' - Deploy the swarm_stacks list with "
                                 "beekeeper.swarm.swarm_stack, once, on a manager.",))
     assert "replica" in str(run.stdout), run.stdout[-2000:]
+
+
+def test_tutorial_stacks(target, cluster):
+    """The tutorials' stacks in stacks/ in check mode, twice: every object reported as to be created, with the CLI's
+    names, the warning the CLI does not give for depends_on, no secret data in the result, and nothing created."""
+    password = secrets.token_hex(12)
+    run = target("swarm_stack", "tutorials", extravars=dict(tutorial_password=password))
+    results = dict((r["item"], r) for r in run.ok("Deploy the tutorials' stacks | check")["results"])
+    again = dict((r["item"], r) for r in run.ok("Deploy the tutorials' stacks | check again")["results"])
+    expected = dict(
+        wordpress=dict(services=["db", "wordpress"], networks=["wordpress_backend", "wordpress_frontend"],
+                       secrets=["db_password", "db_root_password"]),
+        traefik=dict(services=["traefik", "whoami"], networks=["traefik_public"], secrets=[]),
+        portainer=dict(services=["agent", "portainer"], networks=["portainer_agent_network"], secrets=[]),
+    )
+    for name, want in expected.items():
+        res, stack = results[name], results[name]["stack"]
+        assert res["changed"] and again[name]["changed"], (name, res)
+        assert sorted(stack["services"]) == want["services"], (name, stack)
+        assert all(s["action"] == "create" for s in stack["services"].values()), (name, stack)
+        assert sorted(stack["networks"]) == want["networks"], (name, stack)
+        assert sorted(stack["secrets"]) == want["secrets"], (name, stack)
+        assert again[name]["stack"] == stack, name
+    wordpress = results["wordpress"]["diff"]["after"]["services"]
+    assert wordpress["wordpress"]["replicas"] == 2 and wordpress["wordpress"]["ports"][0]["published"] == 8000, wordpress
+    assert any("depends_on" in w for w in results["wordpress"]["warnings_compose"]), results["wordpress"]
+    portainer = results["portainer"]["diff"]["after"]["services"]
+    assert portainer["agent"]["mode"] == "global", portainer
+    whoami = results["traefik"]["diff"]["after"]["services"]["whoami"]
+    assert whoami["labels"]["traefik.http.routers.whoami.rule"] == "Host(`whoami.localhost`)", whoami
+    assert whoami["labels"]["com.docker.stack.namespace"] == "traefik", whoami
+    assert run.ok("Read what the check runs left")["stdout"] == ""
+    assert password not in json.dumps(run.results), "a database password reached the output"
