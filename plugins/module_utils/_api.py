@@ -211,6 +211,26 @@ def list_tasks(engine, **filters: Any) -> list[Obj]:
     return engine.get("/tasks", what, params=engine.filters(**filters)) or []
 
 
+def task_logs(engine, task_id: str, tail: int, timeout: float = 10) -> list[str]:
+    """The last ``tail`` lines a task wrote (stdout and stderr), as the engine's log driver keeps them."""
+    data = engine.get_bytes("/tasks/%s/logs" % segment(task_id, "task", "id"), "read the logs of task %s" % task_id[:12],
+                            params=dict(stdout=1, stderr=1, tail=tail), timeout=timeout)
+    return log_lines(data)[-tail:]
+
+
+def log_lines(data: bytes) -> list[str]:
+    """The lines of a log answer: the engine's multiplexed stream (an 8-byte header per frame: stream, 3 zero
+    bytes, big-endian length), or plain text for a service with a TTY."""
+    if len(data) >= 8 and data[0] in (0, 1, 2) and data[1:4] == b"\0\0\0":
+        chunks, at = [], 0
+        while at + 8 <= len(data):
+            size = int.from_bytes(data[at + 4:at + 8], "big")
+            chunks.append(data[at + 8:at + 8 + size])
+            at += 8 + size
+        data = b"".join(chunks)
+    return [line.rstrip("\r") for line in data.decode("utf-8", "replace").splitlines() if line.strip()]
+
+
 def inspect_distribution(engine, image: str, headers: dict[str, str] | None = None) -> Obj:
     return engine.get("/distribution/%s/json" % _image_segment(image), "resolve image '%s'" % image, headers=headers) or {}
 

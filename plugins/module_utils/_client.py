@@ -185,6 +185,17 @@ class Engine:
     def get(self, path, what, params=None, headers=None):
         return self.request("GET", path, what, params=params, headers=headers)
 
+    def get_bytes(self, path, what, params=None, timeout=None):
+        """A GET whose answer is not JSON (a log stream): its body as bytes."""
+        try:
+            resp = self.api._get(self.api._url(path), params=params, timeout=timeout or self.timeout)
+            self.api._raise_for_status(resp)
+        except APIError as exc:
+            raise self._translate(exc, what) from exc
+        except (ReadTimeout, RequestsConnectionError, DockerException) as exc:
+            raise EngineError("Failed to %s: no answer from the engine at '%s': %s" % (what, self.host, exc)) from exc
+        return resp.content
+
     def post(self, path, what, body=None, params=None, timeout=None, headers=None):
         return self.request("POST", path, what, body=body, params=params, timeout=timeout, headers=headers)
 

@@ -25,6 +25,8 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import Con
 from ansible_collections.beekeeper.swarm.plugins.module_utils._wait import DONE, FAILED, PENDING, wait_all, wait_until
 
 IN_PROGRESS = ("updating", "rollback_started")
+# When a wait fails, the last lines of this many failed tasks are read back (docker service logs --tail).
+LOGGED_TASKS, LOG_TAIL = 2, 5
 GAVE_UP = {
     "paused": "the engine paused the update",
     "rollback_completed": "the update failed and the engine rolled it back to the previous spec",
@@ -123,6 +125,34 @@ def task_errors(tasks, hostnames, limit=5):
         if len(errors) >= limit:
             break
     return errors
+
+
+def failed_containers(tasks, hostnames, limit=LOGGED_TASKS):
+    """(task ID, node) of the newest failed tasks that ran a container, the ones whose logs say why."""
+    ended = [t for t in tasks if (t.get("Status") or {}).get("State") in ("failed", "rejected")
+             and ((t.get("Status") or {}).get("ContainerStatus") or {}).get("ContainerID")]
+    ended.sort(key=lambda t: (t.get("Status") or {}).get("Timestamp") or "", reverse=True)
+    return [(t["ID"], hostnames.get(t.get("NodeID"), t.get("NodeID"))) for t in ended[:limit]]
+
+
+def failure_logs(engine, ended, tail=LOG_TAIL):
+    """{task ID: its last log lines} for failed tasks, where the log driver keeps them (the engine says so
+    otherwise, as for `docker service logs`: then the task is left out)."""
+    logs = {}
+    for task_id, _node in ended:
+        try:
+            lines = _api.task_logs(engine, task_id, tail)
+        except EngineError:
+            continue
+        if lines:
+            logs[task_id] = lines
+    return logs
+
+
+def logs_text(name, ended, logs):
+    """' Last log lines of web's failed task 1a2b3c4d5e6f on it-n2: boom | exiting.' for each task with logs."""
+    return "".join(" Last log lines of %s's failed task %s on %s: %s." % (name, task_id[:12], node, " | ".join(logs[task_id]))
+                   for task_id, node in ended if task_id in logs)
 
 
 def _bare(value):
@@ -232,6 +262,7 @@ class ServiceWatch:
         self.expect_rollback = expect_rollback
         self.verb = verb
         self.messages = []  # what the engine said of the update while we watched, in order
+        self.ended = []  # the failed tasks that ran a container, as last seen: their logs explain a failure
 
     def judge(self, look):
         service = look["services"].get(self.service_id)
@@ -247,6 +278,7 @@ class ServiceWatch:
         if (fresh or {}).get("Message") and fresh["Message"] not in self.messages:
             self.messages.append(fresh["Message"])
         hostnames = look["hostnames"]
+        self.ended = failed_containers(tasks, hostnames)
         report["tasks"] = [task_summary(t, hostnames) for t in sorted(tasks, key=lambda t: (t.get("Slot") or 0, t.get("NodeID") or ""))
                            if t.get("DesiredState") in ("running", "complete") or (t.get("Status") or {}).get("State") in STARTING]
         settled = report.pop("settled", False)
@@ -295,8 +327,15 @@ def wait_services(engine, watches, timeout, interval=None):
         reports = wait_all(lambda _clock: look_at_services(engine, set(by_id)),
                            dict((w.service_id, w.judge) for w in watches), timeout, interval)
     except (EngineError, ConvergenceTimeout) as exc:
-        named = dict((by_id[sid].name, r) for sid, r in (exc.details.get("reports") or {}).items())
-        raise type(exc)(exc.msg, reports=named) from None
+        reports = exc.details.get("reports") or {}
+        named = dict((by_id[sid].name, r) for sid, r in reports.items())
+        said = ""
+        for sid, watch in sorted(by_id.items(), key=lambda item: item[1].name):
+            logs = failure_logs(engine, watch.ended) if (reports.get(sid) or {}).get("state") not in (None, DONE) else {}
+            if logs:
+                reports[sid]["logs"] = logs
+                said += logs_text(reports[sid].get("service") or watch.name, watch.ended, logs)
+        raise type(exc)(exc.msg + said, reports=named) from None
     return dict((by_id[sid].name, report) for sid, report in reports.items())
 
 

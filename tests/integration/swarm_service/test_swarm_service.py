@@ -90,6 +90,9 @@ def test_rolling_update_and_failed_update(target, cluster):
         "Failed to update service 'web': the update failed and the engine rolled it back to the previous spec"), failed["msg"]
     assert "; 4/4 tasks run the previous spec again. Task errors: " in failed["msg"], failed["msg"]
     assert "non-zero exit (3)" in failed["msg"], failed["msg"]
+    # What the failed tasks printed, as `docker service logs --tail` shows it.
+    assert "Last log lines of web's failed task " in failed["msg"] and ": v3 is broken." in failed["msg"], failed["msg"]
+    assert all(lines == ["v3 is broken"] for lines in failed["reports"]["web"]["logs"].values()), failed["reports"]
     served = sorted(line for r in run.ok("Read what every web task serves after the rollback")["results"] for line in r["stdout_lines"])
     assert served == ["v2"] * 4, served
     again = run.ok("The v2 spec after the rollback")

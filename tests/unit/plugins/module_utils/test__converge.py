@@ -238,3 +238,64 @@ def test_every_service_that_did_not_converge_is_named_with_its_errors():
         "update paused). Timed out after 0.05s waiting for service 'broken' to converge: 0/1 tasks running on the current "
         "spec. Task errors: lab-n1: No such image: web:2.")
     assert exc.value.details["reports"]["s1"]["state"] == "done"
+
+
+def _frames(*chunks):
+    """The engine's multiplexed log stream: per frame, the stream (1 stdout, 2 stderr), 3 zero bytes, the length."""
+    return b"".join(bytes([stream, 0, 0, 0]) + len(text).to_bytes(4, "big") + text for stream, text in chunks)
+
+
+def test_log_lines_read_the_multiplexed_stream_and_plain_text():
+    from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
+    assert _api.log_lines(_frames((1, b"starting\n"), (2, b"boom: no config\r\n"), (1, b"\n"))) == ["starting", "boom: no config"]
+    assert _api.log_lines(b"tty line one\r\ntty line two\n") == ["tty line one", "tty line two"]
+    assert _api.log_lines(b"") == []
+
+
+class LoggedReplay(Replay):
+    """A Replay whose failed tasks ran containers and kept logs (or whose log reads fail: ``logs=None``)."""
+
+    def __init__(self, looks, logs):
+        super().__init__(looks)
+        self.logs, self.log_reads = logs, []
+
+    def get_bytes(self, path, what, params=None, timeout=None):
+        self.log_reads.append((path, params["tail"]))
+        if self.logs is None:
+            raise EngineError("Failed to read the logs of task t1: the log driver keeps none")
+        return self.logs
+
+
+def _failed_with_container(template, slot, task_id):
+    failed = task(template, "failed", desired="shutdown", err="task: non-zero exit (3)", slot=slot)
+    failed["ID"] = task_id
+    failed["Status"]["ContainerStatus"]["ContainerID"] = "c" + task_id
+    return failed
+
+
+def test_a_failed_wait_ends_with_the_last_log_lines_of_the_failed_tasks():
+    tasks = [_failed_with_container(V3, 1, "t1aaaaaaaaaaaaaa"), task(V2, "running", slot=2), task(V2, "running", slot=3),
+             task(V2, "running", slot=4), task(V2, "running", slot=1)]
+    engine = LoggedReplay([(service(V2, state="rollback_completed"), tasks)], _frames((2, b"boom: no config\n"), (1, b"bye\n")))
+    with pytest.raises(EngineError) as exc:
+        C.wait_converged(engine, "s1", timeout=30, interval=0.001)
+    assert exc.value.msg.endswith(
+        "Task errors: lab-n1: task: non-zero exit (3). Last log lines of web's failed task t1aaaaaaaaaa on lab-n1: boom: no config | bye.")
+    assert engine.log_reads == [("/tasks/t1aaaaaaaaaaaaaa/logs", C.LOG_TAIL)]
+    assert exc.value.details["converge"]["logs"] == {"t1aaaaaaaaaaaaaa": ["boom: no config", "bye"]}
+
+
+def test_logs_the_engine_cannot_give_leave_the_message_as_it_was():
+    tasks = [_failed_with_container(V3, 1, "t1aaaaaaaaaaaaaa")] + [task(V2, "running", slot=s) for s in (1, 2, 3, 4)]
+    engine = LoggedReplay([(service(V2, state="rollback_completed"), tasks)], None)
+    with pytest.raises(EngineError) as exc:
+        C.wait_converged(engine, "s1", timeout=30, interval=0.001)
+    assert exc.value.msg.endswith("Task errors: lab-n1: task: non-zero exit (3).")
+    assert "logs" not in exc.value.details["converge"]
+
+
+def test_a_converged_wait_reads_no_logs():
+    tasks = [_failed_with_container(V2, 1, "t1aaaaaaaaaaaaaa")] + [task(V2, "running", slot=s) for s in (1, 2, 3, 4)]
+    engine = LoggedReplay([(service(V2, state="completed"), tasks)], _frames((1, b"old\n")))
+    C.wait_converged(engine, "s1", timeout=30, interval=0.001)
+    assert engine.log_reads == []
