@@ -22,13 +22,13 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._network_recreate 
 )
 from ansible_collections.beekeeper.swarm.plugins.module_utils._network_spec import (
     TABLE,
-    _guard,
     _service_name,
     attached,
     compare,
     declared_view,
     desired,
     guard_ingress_kept,
+    guard_users,
     ingress_ports,
     network_view,
     predicted,
@@ -107,7 +107,7 @@ class NetworkResource(Resource):
             return Plan("network", name, None, changes, diff, params=params, net=net,
                         services=[_service_name(s) for s in services + publishing], containers=[c["name"] for c in containers])
         guard_ingress_kept(net, want)
-        _guard(net, "recreate", changes.options(), services, publishing, containers, params.get("force"))
+        guard_users(net, "recreate", changes.options(), services, publishing, containers, params.get("force"))
         actions = (["detach service %s" % _service_name(s) for s in services] + ["detach container %s" % c["name"] for c in containers]
                    + ["recreate network"]
                    + ["reattach service %s" % _service_name(s) for s in services] + ["reattach container %s" % c["name"] for c in containers])
@@ -120,7 +120,7 @@ class NetworkResource(Resource):
         before = network_view(net)
         for key in ("id", "services", "containers"):
             before.pop(key)
-        _guard(net, "delete", [], services, publishing, containers, params.get("force"))
+        guard_users(net, "delete", [], services, publishing, containers, params.get("force"))
         actions = (["detach service %s" % _service_name(s) for s in services] + ["detach container %s" % c["name"] for c in containers]
                    + ["delete network"])
         return Plan("network", params["name"], "delete", Changes.between(before, {}), dict(before=before, after={}), params=params,

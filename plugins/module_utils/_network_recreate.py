@@ -33,7 +33,11 @@ def _create(engine, params, want, timeout=0, allocate_timeout=30):
     engine shows neither its subnets nor its driver options, and a run right after this one would see a
     difference that is not there.
     """
-    body = create_body(params, want)
+    return create_from_body(engine, create_body(params, want), timeout, allocate_timeout)
+
+
+def create_from_body(engine, body, timeout=0, allocate_timeout=30):
+    """:func:`_create` for a NetworkCreate body built elsewhere (a stack's network)."""
     created = _busy_retry(lambda: _api.create_network(engine, body), timeout)
     clock = Clock(allocate_timeout)
     while True:
@@ -149,7 +153,13 @@ def _wait_endpoints_gone(engine, net, timeout):
 
 def _recreate(engine, params, want, net, services, containers):
     """Detach, delete, create, reattach; (the new network, the watches of the reattached services)."""
-    timeout = params["wait_timeout"]
+    return recreate_under(engine, net, services, containers, lambda timeout: _create(engine, params, want, timeout),
+                          params["wait_timeout"])
+
+
+def recreate_under(engine, net, services, containers, create, timeout):
+    """Recreate ``net`` under the services and containers that use it: ``create(timeout)`` makes the new one.
+    (the new network, the watches of the reattached services)."""
     detached = []
     disconnected = []
     try:
@@ -164,7 +174,7 @@ def _recreate(engine, params, want, net, services, containers):
         raise type(exc)("%s. The services and containers detached for the recreate were put back on the old network."
                         % exc.msg.rstrip("."), **exc.details) from exc
     try:
-        new = _create(engine, params, want, timeout)
+        new = create(timeout)
     except EngineError as exc:
         names = [_service_name(s) for s, _r in detached] + [c["name"] for c, _r in disconnected]
         raise EngineError(

@@ -452,7 +452,7 @@ def _users_text(services, containers):
     return " and ".join(parts), len(services) + len(containers) > 1
 
 
-def _guard(net, verb, changed, services, publishing, containers, force):
+def guard_users(net, verb, changed, services, publishing, containers, force):
     name = net["Name"]
     what = " to change %s" % _names(changed) if changed else ""
     if publishing:

@@ -6,7 +6,9 @@ What ``docker stack deploy`` writes blindly (every service, secret and config on
 1.8), this plans first from one list call per object kind, filtered by the stack's namespace label:
 
   - networks the services use: created when missing; an existing one is compared (driver, labels, options,
-    flags, subnets) and a difference is refused, since a network cannot change in place;
+    flags, subnets) and a difference is refused, since a network cannot change in place, unless
+    ``recreate_networks`` asks to recreate it under its services (swarm_network's force: detach, delete,
+    create, reattach);
   - secrets and configs, versioned by content: the same content keeps the object (a config is compared by its
     data, a secret by the SHA-256 label the collection stores); new content creates the next version and the
     services that mount it move to it; a secret the CLI created (no hash label) is adopted by one label update
@@ -27,6 +29,9 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils import _api
 from ansible_collections.beekeeper.swarm.plugins.module_utils import _stack_convert as convert
 from ansible_collections.beekeeper.swarm.plugins.module_utils._changes import Changes
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import EngineError, InvalidInput, Refused, SwarmError
+from ansible_collections.beekeeper.swarm.plugins.module_utils._network import users as network_users
+from ansible_collections.beekeeper.swarm.plugins.module_utils._network_recreate import create_from_body, recreate_under
+from ansible_collections.beekeeper.swarm.plugins.module_utils._network_spec import guard_users
 from ansible_collections.beekeeper.swarm.plugins.module_utils._reconcile import Context, Plan, Removal, wait_for
 from ansible_collections.beekeeper.swarm.plugins.module_utils._service import SERVICE
 from ansible_collections.beekeeper.swarm.plugins.module_utils._versioned import (
@@ -90,12 +95,30 @@ def plan_networks(ctx, stack, project, existing, params):
         if not want["subnets"]:
             have["subnets"] = []
         changes = Changes.between(have, want)
-        if changes:
+        if changes and not params.get("recreate_networks"):
             raise Refused("Refusing to change network '%s' of stack %s: its %s differ from the file, and a network cannot change in "
-                          "place. Remove the stack (state: absent) and deploy it again, or keep the network's definition."
-                          % (name, stack, " and ".join(changes.options())))
+                          "place. Set recreate_networks: true to recreate it under its services (they are detached and "
+                          "reattached, their tasks restart), remove the stack (state: absent) and deploy it again, or keep the "
+                          "network's definition." % (name, stack, " and ".join(changes.options())))
+        if changes:
+            services, publishing, containers = network_users(ctx.engine, net)
+            guard_users(net, "recreate", changes.options(), services, publishing, containers, True)
+            plans.append(Plan("network", name, "recreate", changes, dict(before=have, after=want), body=body, net=net,
+                              users=(services, containers)))
+            continue
         plans.append(Plan("network", name, None, diff=dict(before=have, after=want), net=net))
     return plans
+
+
+def apply_network(ctx, plan, timeout):
+    """Create a network, or recreate one under its users; the watches of the services reattached."""
+    if plan.action == "create":
+        _api.create_network(ctx.engine, plan.data["body"])
+        return []
+    services, containers = plan.data["users"]
+    _new, watches = recreate_under(ctx.engine, plan.data["net"], services, containers,
+                                   lambda t: create_from_body(ctx.engine, plan.data["body"], t), timeout)
+    return watches
 
 
 # -- secrets and configs ----------------------------------------------------------------------------
@@ -241,6 +264,12 @@ def deploy(engine, params, check_mode):
         object_plans.extend(plans)
         refs[kind + "s"] = names
     removals, service_plans = plan_services(ctx, stack, project, existing["services"], params, refs)
+    recreated = set(plan.name for plan in network_plans if plan.action == "recreate")
+    for p, plan in service_plans:
+        # A service newly attached to a network this run recreates: its spec names the old network's ID until
+        # it is built again, after the recreate.
+        if plan.changed and "networks" in plan.changes.options() and recreated & set(n["name"] for n in p.get("networks") or []):
+            plan.data["unresolved"] = True
     results = dict(networks={}, secrets={}, configs={}, services={})
     reports = {}
     if not check_mode:
@@ -250,7 +279,7 @@ def deploy(engine, params, check_mode):
                 waits.extend(SERVICE.apply(ctx, plan))
         for plan in network_plans:
             if plan.changed:
-                _api.create_network(engine, plan.data["body"])
+                waits.extend(apply_network(ctx, plan, params.get("wait_timeout") or 300))
         ctx.resolver.forget("network")
         for plan in object_plans:
             if plan.changed:

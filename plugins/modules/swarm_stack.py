@@ -108,6 +108,15 @@ options:
     description: Send the registry credentials of the engine host's Docker config with the specs.
     type: bool
     default: false
+  recreate_networks:
+    description:
+      - A stack network whose definition in the file differs from the one running (driver, options, labels, flags,
+        subnets) is refused by default, since the engine cannot change a network in place.
+      - V(true) recreates it under its services, as M(beekeeper.swarm.swarm_network) does with C(force=true) - every
+        service on it is detached (its tasks restart), the network deleted and created from the file, the services
+        reattached and waited for. Services publishing ports in ingress mode on it are refused.
+    type: bool
+    default: false
   keep_replicas:
     description: Leave the replica count of existing services alone (owned by day-2 scaling, docker/cli#2235). Always
       the case for services labelled C(swarm.cronjob.enable=true).
@@ -207,6 +216,7 @@ OPTIONS = dict(
     resolve_image=dict(type="str", choices=["always", "changed", "never"], default="changed"),
     with_registry_auth=dict(type="bool", default=False),
     keep_replicas=dict(type="bool", default=False),
+    recreate_networks=dict(type="bool", default=False),
     project=dict(type="dict"),
     data=dict(type="dict", no_log=True),
 )

@@ -51,6 +51,19 @@ def test_lifecycle(target, cluster):
     assert secret["apply"]["pruned"] == ["secret shop_db_password"], secret["apply"]["pruned"]
     assert run.ok("Read the networks of the stack")["stdout"].split() == ["shop_back"]
 
+    # A network whose definition changed: refused by default, recreated under its services with recreate_networks.
+    assert "recreate_networks: true" in run.failed("Fails: the network's definition changed")["msg"]
+    old_id = run.ok("Read the network before the recreate")["stdout"].strip()
+    recreate = run.four_steps("Recreate the relabelled network under its services")
+    assert recreate["check"]["stack"]["networks"]["shop_back"] == dict(changed=True, action="recreate"), recreate["check"]["stack"]
+    assert recreate["check"]["changes"] == ["networks.shop_back.labels"], recreate["check"]["changes"]
+    assert recreate["apply"]["diff"]["after"]["networks"]["shop_back"]["labels"]["team"] == "platform"
+    after = dict(line.split(" ", 1) for line in run.ok("Read the network and its services after the recreate")["stdout_lines"])
+    new_id, team = after["net"].split()
+    assert new_id != old_id and team == "platform", after
+    assert after["shop_web"] == new_id and after["shop_api"] == new_id, after
+    assert all(s["running"] == s["wanted"] for s in recreate["apply"]["stack"]["services"].values() if "running" in s), recreate["apply"]
+
     # The CLI can manage what swarm_stack deployed.
     redeploy = run.ok("Redeploy our stack with the docker CLI")
     assert redeploy["rc"] == 0 and "Updating service shop_api" in redeploy["stdout"], redeploy
