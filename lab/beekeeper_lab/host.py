@@ -42,8 +42,10 @@ def apt_install(*packages: str) -> None:
     if not missing:
         return
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, capture_output=True)
-    subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env,
+    # make test builds the VM bases and the node images side by side: wait for the other's apt, not fail.
+    wait = ("-o", "DPkg::Lock::Timeout=300")
+    subprocess.run(["apt-get", *wait, "update", "-qq"], check=True, env=env, capture_output=True)
+    subprocess.run(["apt-get", *wait, "install", "-y", "-qq", *missing], check=True, env=env,
                    capture_output=True)
 
 
