@@ -262,7 +262,7 @@ class ServiceWatch:
         self.expect_rollback = expect_rollback
         self.verb = verb
         self.messages = []  # what the engine said of the update while we watched, in order
-        self.ended = []  # the failed tasks that ran a container, as last seen: their logs explain a failure
+        self.last_look = ([], {})  # (tasks, hostnames) last judged: the failed ones' logs explain a failure
 
     def judge(self, look):
         service = look["services"].get(self.service_id)
@@ -278,7 +278,7 @@ class ServiceWatch:
         if (fresh or {}).get("Message") and fresh["Message"] not in self.messages:
             self.messages.append(fresh["Message"])
         hostnames = look["hostnames"]
-        self.ended = failed_containers(tasks, hostnames)
+        self.last_look = (tasks, hostnames)
         report["tasks"] = [task_summary(t, hostnames) for t in sorted(tasks, key=lambda t: (t.get("Slot") or 0, t.get("NodeID") or ""))
                            if t.get("DesiredState") in ("running", "complete") or (t.get("Status") or {}).get("State") in STARTING]
         settled = report.pop("settled", False)
@@ -331,10 +331,13 @@ def wait_services(engine, watches, timeout, interval=None):
         named = dict((by_id[sid].name, r) for sid, r in reports.items())
         said = ""
         for sid, watch in sorted(by_id.items(), key=lambda item: item[1].name):
-            logs = failure_logs(engine, watch.ended) if (reports.get(sid) or {}).get("state") not in (None, DONE) else {}
+            if (reports.get(sid) or {}).get("state") in (None, DONE):
+                continue
+            ended = failed_containers(*watch.last_look)
+            logs = failure_logs(engine, ended)
             if logs:
                 reports[sid]["logs"] = logs
-                said += logs_text(reports[sid].get("service") or watch.name, watch.ended, logs)
+                said += logs_text(reports[sid].get("service") or watch.name, ended, logs)
         raise type(exc)(exc.msg + said, reports=named) from None
     return dict((by_id[sid].name, report) for sid, report in reports.items())
 

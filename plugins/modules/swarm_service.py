@@ -22,7 +22,8 @@ description:
     update completed and exactly O(replicas) tasks run the new spec; global - one running task on every ready,
     active node that matches the constraints; jobs - the current run has its completions. A paused update, an
     update the engine rolled back, or a timeout fails the task with the engine's task errors (C(no suitable node),
-    image not found, task exited with its code). After a rollback the task fails only once the previous spec
+    image not found, task exited with its code) and the last log lines of up to two failed tasks, where the log driver
+    keeps them. After a rollback the task fails only once the previous spec
     runs on every task again (or O(wait_timeout) is up), and the message says how many tasks run it.
   - When that wait fails after the module changed the service, the service is left as O(on_failure) says - by
     default a service the task created is removed again and a service it updated is rolled back to the spec it
@@ -636,6 +637,12 @@ after_failure:
   returned: when the task failed because the service did not converge after a create or update
   type: str
   sample: rolled_back
+reports:
+  description:
+    - The wait's last report per service, by name, when the wait failed - progress, tasks, the engine's task errors,
+      and C(logs) (the last log lines of up to two failed tasks, by task ID) where the log driver keeps them.
+  returned: when the wait failed
+  type: dict
 """
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils._module import SwarmModule, run

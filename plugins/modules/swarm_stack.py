@@ -20,7 +20,8 @@ description:
   - Each object is compared with what runs, in the form the engine stores it; an unchanged service, network, secret
     or config is never written (its C(Version.Index) stays, jobs do not run again, the previous spec survives).
   - Services are built and compared by the same option table as M(beekeeper.swarm.swarm_service), and every service
-    written is waited for until the cluster has converged, all at once, within O(wait_timeout).
+    written is waited for until the cluster has converged, all at once, within O(wait_timeout); a failed wait names
+    each failed service with the engine's task errors and the last log lines of up to two failed tasks.
   - Secrets and configs are versioned by content - new content creates C(NAME_key.v2) and rolls exactly the services
     that mount it; the old version is removed once nothing uses it.
 author:

@@ -20,7 +20,8 @@ description:
   - A service the engine gave up on (a paused update; an update it rolled back, once the previous spec runs again) is
     final; the others are still awaited. The task fails once none is left to wait for, or at O(wait_timeout) - one
     message names every service that did not converge, with its progress and the engine's task errors (C(no suitable
-    node), image not found, task exited with its code), and RV(services) reports every service, converged or not.
+    node), image not found, task exited with its code) and the last log lines of up to two failed tasks where the log
+    driver keeps them, and RV(services) reports every service, converged or not.
   - The services are selected once, before the wait - a service created meanwhile is not waited for; one removed
     meanwhile fails.
   - Changes nothing.
