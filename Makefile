@@ -16,7 +16,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0
 
-.PHONY: help venv engine images lab lab-down lab-status test static vm-bases lint ruff mypy ansible-lint argspecs apidocs ee unit sanity integration workloads roles molecule vm
+.PHONY: help venv engine images app-images lab lab-down lab-status test static vm-bases lint ruff mypy ansible-lint argspecs apidocs ee unit sanity integration workloads roles molecule vm
 
 help:
 	@echo "make lab    - install what is needed, bring up a $(NODES)-node lab, form the swarm with site.yml, print it"
@@ -40,10 +40,25 @@ images: engine
 	$(BIN)/bk-lab images --release bookworm
 	$(BIN)/bk-lab images --release trixie
 
-# Bare nodes (no engine): site.yml does preflight, firewall, engine and cluster on them.
-lab: images
+# The tutorials' application images (WordPress, MariaDB, Traefik: about 1 min) and headless Chromium, for the
+# stacks that run on the lab.
+app-images: engine
+	$(BIN)/bk-lab images --apps
+	$(BIN)/bk-lab browser
+
+# The lab's WordPress database passwords, made once (git ignores them; no output shows them).
+WORDPRESS_PASSWORDS := stacks/wordpress/db_password.txt stacks/wordpress/db_root_password.txt
+$(WORDPRESS_PASSWORDS):
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_hex(16))' > $@
+
+# Bare nodes (no engine): site.yml does preflight, firewall, engine and cluster on them. Then the tutorials'
+# images go into the nodes' engines (the lab has no registry) and playbooks/stacks.yml deploys Traefik and
+# WordPress behind it (the list in inventories/lab/group_vars/swarm.yml), with the database passwords made here.
+lab: engine $(WORDPRESS_PASSWORDS)
 	$(BIN)/bk-lab up $(LAB) --nodes $(NODES) --managers $(MANAGERS) --subnet 10.88.0.0/24 --bare --inventory inventories/lab/hosts.yml
-	$(BIN)/ansible-playbook -i inventories/lab/hosts.yml playbooks/site.yml
+	$(BIN)/ansible-playbook -i inventories/lab/hosts.yml playbooks/site.yml --skip-tags stacks
+	$(BIN)/bk-lab load $(LAB) $$($(BIN)/bk-lab images --apps)
+	$(BIN)/ansible-playbook -i inventories/lab/hosts.yml playbooks/stacks.yml
 	$(MAKE) --no-print-directory lab-status
 
 lab-status: venv
@@ -57,11 +72,11 @@ lab-down: venv
 # the VMs run under TCG) beside the static gates, then the container lab lanes two at a time. The VMs
 # take both cores while they work, and run beside no container lane: measured side by side, they made
 # the container lanes 2.5 times slower. Each lab has its own name and subnet; output is kept per
-# target so every lane's log stays readable. The venv comes first: both lanes need it. The VM bases and the
-# node images are built side by side before the lanes (both mostly debootstrap and dpkg in chroots): about 5 min
-# on a fresh machine, which the container phase otherwise waited for alone.
+# target so every lane's log stays readable. The venv comes first: both lanes need it. The VM bases, the
+# node images and the application images are built side by side before the lanes (mostly debootstrap, dpkg and
+# downloads): about 5 min on a fresh machine, which the container phase otherwise waited for alone.
 test: venv
-	$(MAKE) --no-print-directory -j2 --output-sync=target vm-bases images
+	$(MAKE) --no-print-directory -j3 --output-sync=target vm-bases images app-images
 	$(MAKE) --no-print-directory -j2 --output-sync=target vm static
 	$(MAKE) --no-print-directory -j2 --output-sync=target integration roles workloads molecule
 
@@ -130,7 +145,7 @@ vm: vm-bases
 
 # Side-by-side benchmark of swarm_service against community.docker.docker_swarm_service on its own lab
 # (`bn`, 10.88.63.0/24): see bench/README.md. Not part of `make test`. BENCH_SERVICES, BENCH_REPEAT, BENCH_KEEP=1.
-.PHONY: bench
+.PHONY: bench bench-services bench-stacks
 BENCH_VENV := $(CURDIR)/bench/.venv
 
 $(BENCH_VENV)/.installed: bench/requirements.txt
@@ -140,5 +155,12 @@ $(BENCH_VENV)/.installed: bench/requirements.txt
 	$(BENCH_VENV)/bin/pip install -q -r bench/requirements.txt
 	touch $@
 
-bench: images $(BENCH_VENV)/.installed
+bench: bench-services bench-stacks
+
+bench-services: images $(BENCH_VENV)/.installed
 	$(BIN)/python bench/services.py
+
+# swarm_stack against community.docker.docker_stack, `docker stack deploy` and raw API calls on lab `bs`
+# (10.88.64.0/24, trixie): bench/README.md. BENCH_STACK_SERVICES (10), BENCH_REPEAT, BENCH_KEEP=1.
+bench-stacks: images $(BENCH_VENV)/.installed
+	$(BIN)/python bench/stacks.py

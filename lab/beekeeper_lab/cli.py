@@ -8,9 +8,9 @@
     bk-lab node-power NODE off|on|reboot      (VM nodes)
     bk-lab load LAB [IMAGE ...]               (copy workload images into the nodes' engines)
     bk-lab traffic LAB                        (VM labs: ESP and VXLAN packets on the bridge)
-    bk-lab images [--release bookworm] [--vm]
+    bk-lab images [--release bookworm] [--vm] [--apps]   (--apps: the tutorials' WordPress, MariaDB, Traefik)
     bk-lab vm-check                           (can this machine run VM labs? exit 0 if so)
-    bk-lab engine | registry
+    bk-lab engine | registry | browser        (browser: headless Chromium for the page tests)
     bk-lab table INFO.json     (print a swarm_info result as a table)
 
 Node containers (the default) share the host's kernel; VM nodes (--vm) boot their own Debian
@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
-from . import host, images, nodes, registry, vmimage, vms
+from . import apps, host, images, nodes, registry, vmimage, vms
 
 
 def _table(info: dict) -> str:
@@ -46,7 +47,47 @@ def _table(info: dict) -> str:
             reach=h.get("managers_reachable"), total=h.get("managers_total"),
             need=h.get("majority_needed"), tol=h.get("failures_tolerated"),
             leader=h.get("leader"), down=", ".join(h.get("nodes_down") or []) or "none"))
-    return "\n".join(lines)
+    return "\n".join(lines + _services(info))
+
+
+def _rows(rows: list[tuple]) -> list[str]:
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() for r in rows]
+
+
+def _services(info: dict) -> list[str]:
+    """The services with the nodes of their running tasks, then each Traefik route with the address it answers on."""
+    services = info.get("services") or []
+    if not services:
+        return []
+    by_service: dict[str, list[str]] = {}
+    for task in info.get("tasks") or []:
+        if task.get("state") == "running":
+            by_service.setdefault(task["service_id"], []).append(task.get("node") or "?")
+    rows = [("SERVICE", "MODE", "TASKS", "IMAGE", "PORTS", "RUNNING ON")]
+    for s in sorted(services, key=lambda s: s["name"]):
+        ports = ",".join(f"{p['published']}->{p['target']}/{p['protocol']}" + ("(host)" if p["mode"] == "host" else "")
+                         for p in s.get("ports") or [])
+        rows.append((s["name"], (s.get("mode") or "").lower(), f"{s.get('running_tasks')}/{s.get('desired_tasks')}",
+                     (s.get("image") or "").split("@")[0], ports, ",".join(sorted(by_service.get(s["id"], [])))))
+    lines = ["", *_rows(rows)]
+    address = dict((n["hostname"], n.get("address")) for n in info.get("nodes", []))
+    proxies = [s for s in services if "traefik" in (s.get("image") or "").split("/")[-1].split(":")[0]]
+    for proxy in proxies:
+        port = next((p["published"] for p in proxy.get("ports") or [] if p["target"] == 80), None)
+        where = sorted(address.get(n) for n in by_service.get(proxy["id"], []) if address.get(n))
+        if not port or not where:
+            continue
+        if any(p["mode"] != "host" for p in proxy.get("ports") or [] if p["target"] == 80):
+            where = sorted(a for a in address.values() if a)  # the routing mesh answers on every node
+        base = f"http://{where[0]}" + ("" if port == 80 else f":{port}")
+        for s in sorted(services, key=lambda s: s["name"]):
+            for key, rule in sorted((s.get("labels") or {}).items()):
+                match = re.fullmatch(r"traefik\.http\.routers\.[^.]+\.rule", key) and re.search(r"Host\(`([^`]+)`\)", rule)
+                if match:
+                    lines.append(f"{s['name']}: http://{match.group(1)}/ through {proxy['name']} - "
+                                 f"curl -H 'Host: {match.group(1)}' {base}/")
+    return lines
 
 
 def _is_vm(node: str) -> bool:
@@ -85,9 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     p_img = sub.add_parser("images", help="build the node and workload images")
     p_img.add_argument("--release", default="bookworm", choices=images.RELEASES)
     p_img.add_argument("--vm", action="store_true", help="the VM bases instead of the node images")
+    p_img.add_argument("--apps", action="store_true", help="the tutorials' application images instead of the node images")
     sub.add_parser("vm-check", help="say whether this machine can run VM labs")
     sub.add_parser("engine", help="make sure the host engine runs")
     sub.add_parser("registry", help="make sure the lab registry runs")
+    sub.add_parser("browser", help="make sure headless Chromium is installed; print its path")
     sub.add_parser("table", help="print a swarm_info result as a table").add_argument(
         "info", type=Path)
     args = parser.parse_args(argv)
@@ -126,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if reason else 0
         elif args.cmd == "images":
             host.ensure_engine()
+            if args.apps:
+                print("\n".join(apps.all_images()))
+                return 0
             if args.vm:
                 for engine in (False, True):
                     print(vmimage.base_image(args.release, engine=engine).disk)
@@ -135,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
             print(images.busybox_image())
         elif args.cmd == "engine":
             print(host.ensure_engine())
+        elif args.cmd == "browser":
+            print(host.browser())
         elif args.cmd == "registry":
             host.ensure_engine()
             print(registry.ensure_registry())

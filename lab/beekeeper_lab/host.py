@@ -49,6 +49,15 @@ def apt_install(*packages: str) -> None:
                    capture_output=True)
 
 
+def browser() -> str:
+    """Headless Chromium for the lab's page tests (Debian's chromium), installed when missing."""
+    apt_install("chromium")
+    path = shutil.which("chromium")
+    if not path:
+        raise LabError("Debian's chromium is installed but no chromium is on PATH")
+    return path
+
+
 INOTIFY = Path("/proc/sys/fs/inotify/max_user_instances")
 
 

@@ -12,6 +12,7 @@ import ipaddress
 import json
 import os
 import subprocess
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -191,15 +192,26 @@ def engine(node: str, action: str) -> None:
         _wait(Node(node, "", ""), engine=True)
 
 
-def load(lab: str, images: list[str]) -> list[str]:
-    """Load images into every node container of a lab whose engine answers; the nodes loaded."""
+def load(lab: str, images: list[str], only: list[str] | None = None) -> list[str]:
+    """Load images into every node container of a lab whose engine answers (or those of ``only``); the nodes loaded.
+
+    The nodes load side by side: each engine unpacks its own copy, and the tutorials' images are about 1 GB.
+    """
     names = out("docker", "ps", "--filter", f"label={LABEL}={lab}", "--format", "{{.Names}}").split()
     if not names:
         raise LabError(f"no lab named '{lab}'")
-    saved = run("docker", "save", *images, timeout=300).stdout
-    done = []
-    for name in sorted(names):
-        if docker_exec(name, "docker", "info", check=False).returncode == 0:
-            docker_exec(name, "docker", "load", "-q", input=saved, timeout=600)
-            done.append(name)
-    return done
+    names = sorted(n for n in names if only is None or n in only)
+    with tempfile.NamedTemporaryFile(prefix="bk-images-", suffix=".tar", dir="/var/tmp") as saved:
+        run("docker", "save", "-o", saved.name, *images, timeout=300)
+        ready = [n for n in names if docker_exec(n, "docker", "info", check=False).returncode == 0]
+
+        def load_one(name: str) -> None:
+            with open(saved.name, "rb") as tar:
+                proc = subprocess.run(["docker", "exec", "-i", name, "docker", "load", "-q"], stdin=tar,
+                                      capture_output=True, timeout=900, check=False)
+            if proc.returncode:
+                raise LabError(f"docker load on {name} failed: {proc.stderr.decode(errors='replace')[-500:]}")
+
+        with ThreadPoolExecutor(max_workers=max(1, len(ready))) as pool:
+            list(pool.map(load_one, ready))
+    return ready

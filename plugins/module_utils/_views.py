@@ -91,6 +91,8 @@ def service_view(service):
         desired_tasks=status.get("DesiredTasks"),
         update_state=(service.get("UpdateStatus") or {}).get("State"),
         labels=dict(spec.get("Labels") or {}),
+        ports=[dict(published=p.get("PublishedPort"), target=p.get("TargetPort"), protocol=p.get("Protocol") or "tcp",
+                    mode=p.get("PublishMode") or "ingress") for p in (spec.get("EndpointSpec") or {}).get("Ports") or []],
     )
 
 

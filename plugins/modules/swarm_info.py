@@ -121,7 +121,9 @@ health:
   type: dict
   sample: {status: healthy, quorum: true, managers_total: 3, managers_reachable: 3, majority_needed: 2, failures_tolerated: 1}
 services:
-  description: Services with their running and desired task counts.
+  description:
+    - Services - id, name, image, mode, replicas, running_tasks, desired_tasks, update_state, labels, and the published ports
+      (published, target, protocol, mode).
   returned: with services
   type: list
   elements: dict

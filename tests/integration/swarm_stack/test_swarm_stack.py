@@ -7,6 +7,15 @@ from __future__ import annotations
 import json
 import pathlib
 import secrets
+import shutil
+import subprocess
+import time
+import urllib.request
+
+import yaml
+from conftest import LAB, MANAGER, ROOT, SPARE, WORKERS, docker_exec
+
+from beekeeper_lab import apps, host, nodes
 
 
 def _versions(res):
@@ -160,3 +169,68 @@ def test_tutorial_stacks(target, cluster):
     assert whoami["labels"]["com.docker.stack.namespace"] == "traefik", whoami
     assert run.ok("Read what the check runs left")["stdout"] == ""
     assert password not in json.dumps(run.results), "a database password reached the output"
+
+
+def _page(address, host_name, path="/wp-admin/install.php", timeout=90):
+    """The page Traefik serves for host_name on address:80, once its route exists (Traefik reads the swarm every 15 s)."""
+    deadline, last = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        request = urllib.request.Request("http://%s%s" % (address, path), headers={"Host": host_name})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read().decode(errors="replace")
+        except OSError as exc:  # 404 until Traefik has the route, 502 while a task starts
+            last = exc
+        time.sleep(2)
+    raise AssertionError("http://%s%s (Host: %s) did not answer within %ds: %s" % (address, path, host_name, timeout, last))
+
+
+def test_tutorial_stacks_run(target, cluster, lab, tmp_path):
+    """The lab's stacks as `make lab` deploys them (inventories/lab/group_vars/swarm.yml: the tutorials' Traefik and
+    WordPress + MySQL files with the lab's overrides) from the images the lab builds from Debian packages and PyPI,
+    through playbooks/stacks.yml four times with diff; WordPress's installation page answers through Traefik by Host
+    header, which proves WordPress reached MariaDB by name with the password from the stack secret; headless Chromium
+    opens it, checks its title and keeps a screenshot in tests/output/. The password never reaches the output."""
+    swarm = [MANAGER, *WORKERS]
+    loaded = nodes.load(LAB, apps.all_images(), only=swarm)
+    assert loaded == sorted(swarm), loaded
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks")
+    password = secrets.token_hex(12)
+    for name in ("db_password.txt", "db_root_password.txt"):
+        (tmp_path / "stacks" / "wordpress" / name).write_text("%s-%s\n" % (password, name))
+    listed = yaml.safe_load((ROOT / "inventories" / "lab" / "group_vars" / "swarm.yml").read_text())["swarm_stacks"]
+    stacks = [dict(entry, files=[f.replace("{{ inventory_dir }}/../..", str(tmp_path)) for f in entry["files"]]) for entry in listed]
+    assert [s["name"] for s in stacks] == ["traefik", "wordpress"], stacks
+    try:
+        runs = target.four_steps("../../playbooks", "stacks", cmdline=_stacks_vars(tmp_path, "tutorials", stacks))
+        deployed = dict((r["stack"]["name"], r["stack"]["services"]) for r in runs["apply"].ok("Deploy each stack")["results"])
+        for name, service in [("traefik", "traefik"), ("traefik", "whoami"), ("wordpress", "db"), ("wordpress", "wordpress")]:
+            got = deployed[name][service]
+            assert got["running"] == got["wanted"] >= 1, (name, service, got)
+        assert deployed["wordpress"]["wordpress"]["image"].startswith("beekeeper-lab/wordpress:latest"), deployed
+        checked = runs["check"].ok("Deploy each stack")["results"][1]["stack"]
+        assert sorted(checked["secrets"]) == ["db_password", "db_root_password"], checked
+        assert all(password not in r.stdout for r in runs.values()), "a database password reached the output"
+
+        traefik = lab["nodes"][MANAGER]  # Traefik is placed on a manager and publishes port 80 on its node
+        status, body = _page(traefik, "wordpress.localhost")
+        assert status == 200 and "<title>WordPress &rsaquo; Installation</title>" in body, body[:2000]
+        status, body = _page(traefik, "whoami.localhost", path="/")
+        assert status == 200 and body.startswith("Hostname: "), body
+
+        shot = ROOT / "tests" / "output" / "wordpress-install.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        chromium = [host.browser(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--host-resolver-rules=MAP wordpress.localhost %s" % traefik, "--window-size=1280,900"]
+        dom = subprocess.run(chromium + ["--dump-dom", "http://wordpress.localhost/"], capture_output=True, text=True, timeout=120, check=False)
+        assert "<title>WordPress › Installation</title>" in dom.stdout, (dom.stdout[:2000], dom.stderr[-2000:])
+        subprocess.run(chromium + ["--screenshot=%s" % shot, "http://wordpress.localhost/"], capture_output=True, timeout=120, check=True)
+        assert shot.stat().st_size > 10000, shot
+        print("WordPress installation page through Traefik: %s" % shot)
+    finally:
+        gone = [dict(name=s["name"], state="absent") for s in reversed(stacks)]
+        target("../../playbooks", "stacks", cmdline=_stacks_vars(tmp_path, "tutorials-absent", gone))
+        for node in swarm + [SPARE]:
+            docker_exec(node, "sh", "-c", "docker volume ls -q --filter label=com.docker.stack.namespace=wordpress | xargs -r docker volume rm; "
+                        "docker volume rm -f wordpress_db_data",
+                        check=False)
