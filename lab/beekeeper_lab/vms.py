@@ -24,6 +24,8 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -494,17 +496,41 @@ def engine(node: str, action: str) -> None:
         _wait(entry, engine=True)
 
 
-def load(lab: str, images: list[str]) -> list[str]:
-    """Load images into every VM of a lab whose engine runs; the names of the VMs loaded."""
+def load(lab: str, images: list[str], only: list[str] | None = None) -> list[str]:
+    """Load images into every VM of a lab whose engine runs (or those of ``only``); the names of the VMs loaded."""
     data = state(lab)
     if not data:
         raise LabError(f"no VM lab named '{lab}'")
-    ready = [entry for entry in data["nodes"] if _has_engine(entry)]
-    saved = run("docker", "save", *images, timeout=300).stdout
-    # Side by side: each guest spends its time in its own emulated CPU (ssh, docker load), not on the wire.
-    with ThreadPoolExecutor(max_workers=max(1, len(ready))) as pool:
-        list(pool.map(lambda entry: ssh(entry["address"], "docker load -q", input=saved, timeout=1200), ready))
+    ready = [entry for entry in data["nodes"] if (only is None or entry["name"] in only) and _has_engine(entry)]
+    if ready:
+        with tempfile.NamedTemporaryFile(prefix="bk-images-", suffix=".tar", dir="/var/tmp") as saved:
+            run("docker", "save", "-o", saved.name, *images, timeout=300)
+            _send_images(data["gateway"], saved.name, [entry["address"] for entry in ready])
     return [entry["name"] for entry in ready]
+
+
+def _send_images(gateway: str, tar: str, addresses: list[str]) -> None:
+    """Stream a `docker save` archive to each VM over plain TCP, side by side: the guests fetch it from the host's
+    bridge address with netcat into `docker load`. Through ssh, decrypting under TCG held each guest to ~1.6 MB/s."""
+    with socket.create_server((gateway, 0)) as server:
+        server.settimeout(120)
+        port = server.getsockname()[1]
+
+        def serve() -> None:
+            for _address in addresses:
+                conn, _peer = server.accept()
+                threading.Thread(target=_send_file, args=(conn, tar), daemon=True).start()
+
+        feeder = threading.Thread(target=serve, daemon=True)
+        feeder.start()
+        with ThreadPoolExecutor(max_workers=len(addresses)) as pool:
+            list(pool.map(lambda address: ssh(address, f"nc -d {gateway} {port} | docker load -q", timeout=1800), addresses))
+        feeder.join(timeout=5)
+
+
+def _send_file(conn: socket.socket, path: str) -> None:
+    with conn, open(path, "rb") as f:
+        conn.sendfile(f)
 
 
 def labs() -> dict[str, list[str]]:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
+import shutil
 import subprocess
 import sys
 import time
@@ -25,13 +27,18 @@ import pytest
 import yaml
 from conftest import ROOT, RUNNER_ENV, TargetRunner
 
-from beekeeper_lab import vms
+from beekeeper_lab import apps, vms
 
 HERE = Path(__file__).resolve().parent
 SCENARIO = LAB = "site-vm"
 MANAGER, WORKERS = LAB + "-n1", (LAB + "-n2", LAB + "-n3")
 EXTRA = {"vm_lab": LAB}
 MOLECULE = str(Path(sys.executable).with_name("molecule"))
+# TCG's speed differs between machines by up to three times (docs/testing.md): where converge took longer than this,
+# the lane would not leave the rest of `make test` its time, and the WordPress test (about 1000 s here, where converge
+# takes 540-670 s) is reported as not run, with the figure.
+SLOW_CONVERGE = 1200
+SPEED = {}
 
 
 def _molecule(step, log_dir):
@@ -95,7 +102,9 @@ def test_site_vm_converge(molecule_logs):
     _molecule("destroy", molecule_logs)
     _molecule("create", molecule_logs)
     print("VM lab %s up in %.0fs; QEMU RSS MiB %s" % (LAB, time.monotonic() - started, vms.memory_mib(LAB)))
+    converging = time.monotonic()
     text = _molecule("converge", molecule_logs)
+    SPEED["converge"] = time.monotonic() - converging
     for node in (MANAGER,) + WORKERS:
         summary = re.search(r"%s: hostname .{0,800}?modules\s+missing\s+(\w+)" % node, text, re.S)
         assert summary and summary.group(1) == "none", "preflight's summary for %s: %s" % (node, summary)
@@ -256,3 +265,50 @@ def test_reboot_drain_activate(target, vmlab):
     back = [n for n in activate.ok("Wait until the node is ready")["nodes"] if n["hostname"] == node][0]
     assert back["state"] == "ready", back
     _until_answering(vmlab, 8081, timeout=120)
+
+
+def test_tutorial_wordpress(target, vmlab, tmp_path):
+    """The tutorials' WordPress compose file as written, VIP endpoint mode and port 8000 through the routing mesh, with
+    the lab's images from Debian packages (stacks/wordpress/lab.yml): four steps with diff, then the installation
+    page on every node's address, a node without a WordPress task included. The page proves WordPress reached MariaDB
+    through the VIP of `db` with the password of the stack secret."""
+    if SPEED.get("converge", 0) > SLOW_CONVERGE:
+        pytest.skip("not run: TCG is slow on this machine (site.yml's converge took %.0f s, over %d s); this test loads "
+                    "about 850 MB of images into the VMs" % (SPEED["converge"], SLOW_CONVERGE))
+    # Loading is this test's slow part under TCG: WordPress's 236 MB into the 3 VMs side by side and MariaDB's layers into
+    # the manager took 550 s here, all of it emulated CPU (neither the VMs' memory nor their disk cache mode changed it).
+    # MariaDB goes only where the file places it.
+    started = time.monotonic()
+    assert vms.load(LAB, [apps.app_image(apps.WORDPRESS)]) == [MANAGER, *WORKERS]
+    assert vms.load(LAB, [apps.app_image(apps.MARIADB)], only=[MANAGER]) == [MANAGER]
+    print("images loaded into the VMs in %.0fs" % (time.monotonic() - started))
+    shutil.copytree(ROOT / "stacks" / "wordpress", tmp_path / "wordpress")
+    password = secrets.token_hex(12)
+    for name in ("db_password.txt", "db_root_password.txt"):
+        (tmp_path / "wordpress" / name).write_text("%s-%s\n" % (password, name))
+    try:
+        run = target(".", "wordpress", extravars=dict(EXTRA, wordpress_dir=str(tmp_path / "wordpress")), timeout=1800)
+        steps = run.four_steps("Deploy the tutorials' WordPress")
+        services = steps["apply"]["stack"]["services"]
+        assert (services["wordpress"]["running"], services["db"]["running"]) == (2, 1), services
+        assert password not in run.stdout, "a database password reached the output"
+        info = run.ok("Read where the stack's tasks run")
+        ids = dict((s["id"], s["name"]) for s in info["services"])
+        where = sorted("%s on %s" % (ids[t["service_id"]], t["node"]) for t in info["tasks"] if t["state"] == "running")
+        title = "<title>WordPress &rsaquo; Installation</title>"
+        started = time.monotonic()
+        while True:  # MariaDB initialises its data directory in its running task before it listens
+            pages = _answers(vmlab, 8000, count=3, path="/wp-admin/install.php")
+            if all(title in page for counts in pages.values() for page in counts) or time.monotonic() - started > 240:
+                break
+            time.sleep(3)
+        print("tasks: %s; the installation page on :8000 of every node %.0fs after the deploy returned" % (
+            where, time.monotonic() - started))
+        for node, counts in pages.items():
+            assert all(title in page for page in counts), (node, list(counts)[0][:1500])
+        without = set(vmlab["nodes"]) - set(w.split(" on ")[1] for w in where if w.startswith("wordpress_wordpress "))
+        assert without, "every node runs a WordPress task: %s" % where
+    finally:
+        target(".", "wordpress_absent", extravars=EXTRA, timeout=900)
+        for address in vmlab["nodes"].values():
+            vms.ssh(address, "docker volume rm -f wordpress_db_data >/dev/null", check=False)
