@@ -100,7 +100,7 @@ class Bench:
         self.work = Path(tempfile.mkdtemp(prefix="beekeeper-bench-stacks."))
         self.inventory = BENCH / ".lab-stacks.yml"
         self.runs = []
-        self.floor_specs = None
+        self.floor_network = None
 
     # -- lab -------------------------------------------------------------------------------------
 
@@ -189,11 +189,10 @@ class Bench:
             env = spec["TaskTemplate"]["ContainerSpec"].get("Env") or []
             spec["TaskTemplate"]["ContainerSpec"]["Env"] = env
             specs[spec["Name"].split("_", 1)[1]] = spec
-        if self.floor_specs is None:
+        if self.floor_network is None:
             net = self.manager.get("/networks/bk_net")
             self.floor_network = dict(Driver=net["Driver"], Labels=dict(net.get("Labels") or {}, **{LABEL: STACKS["floor"]}),
                                       Attachable=net.get("Attachable", False), Scope="swarm")
-            self.floor_specs = True
         wanted = self.wanted_env
         for short, spec in specs.items():
             spec["TaskTemplate"]["ContainerSpec"]["Env"] = ["BENCH_REV=%s" % wanted[short]]

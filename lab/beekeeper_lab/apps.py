@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 
 from .host import LabError, apt_install, run
-from .images import RECIPE_LABEL, _digest, _label, apt_mirror, busybox_image
+from .images import RECIPE_LABEL, _digest, _label, apt_mirror, busybox_image, commit_script
 
 RELEASE = "bookworm"
 DEBIAN = f"beekeeper-lab/debian:{RELEASE}"
@@ -180,14 +180,7 @@ def app_image(tag: str) -> str:
     recipe = _digest(_label(base) or "", script, *app["changes"])
     if _label(tag) == recipe:
         return tag
-    name = "bk-app-build"
-    run("docker", "rm", "-f", name, check=False)
-    try:
-        run("docker", "run", "--name", name, base, "/bin/sh", "-c", script, timeout=1200)
-        changes = [arg for change in (*app["changes"], f"LABEL {RECIPE_LABEL}={recipe}") for arg in ("-c", change)]
-        run("docker", "commit", *changes, name, tag)
-    finally:
-        run("docker", "rm", "-f", name, check=False)
+    commit_script(base, tag, recipe, script, list(app["changes"]))
     return tag
 
 

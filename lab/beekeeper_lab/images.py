@@ -123,12 +123,17 @@ def _build_base(release: str, tag: str, recipe: str) -> None:
 
 
 def _build_engine(base: str, tag: str, recipe: str, packages: str) -> None:
+    commit_script(base, tag, recipe, ENGINE_SETUP.format(packages=packages), ['CMD ["/lib/systemd/systemd"]'])
+
+
+def commit_script(base: str, tag: str, recipe: str, script: str, changes: list[str]) -> None:
+    """Run a shell script in a plain container of base and commit it as tag, with changes and the recipe label."""
     name = "bk-image-build"
     run("docker", "rm", "-f", name, check=False)
     try:
-        run("docker", "run", "--name", name, base, "/bin/sh", "-c",
-            ENGINE_SETUP.format(packages=packages), timeout=1200)
-        run("docker", "commit", "-c", 'CMD ["/lib/systemd/systemd"]', "-c", f"LABEL {RECIPE_LABEL}={recipe}", name, tag)
+        run("docker", "run", "--name", name, base, "/bin/sh", "-c", script, timeout=1200)
+        options = [arg for change in (*changes, f"LABEL {RECIPE_LABEL}={recipe}") for arg in ("-c", change)]
+        run("docker", "commit", *options, name, tag)
     finally:
         run("docker", "rm", "-f", name, check=False)
 
