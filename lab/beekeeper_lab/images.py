@@ -128,7 +128,8 @@ def _build_engine(base: str, tag: str, recipe: str, packages: str) -> None:
 
 def commit_script(base: str, tag: str, recipe: str, script: str, changes: list[str]) -> None:
     """Run a shell script in a plain container of base and commit it as tag, with changes and the recipe label."""
-    name = "bk-image-build"
+    # One build container per image: make builds the node and application images side by side.
+    name = "bk-build-" + re.sub(r"[^a-zA-Z0-9_.-]", "-", tag)
     run("docker", "rm", "-f", name, check=False)
     try:
         run("docker", "run", "--name", name, base, "/bin/sh", "-c", script, timeout=1200)

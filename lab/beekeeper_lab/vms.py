@@ -30,9 +30,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import vmimage
+from . import vmimage, vmstore
 from .host import LabError, ensure_engine, run
-from .images import busybox_image
 from .nodes import STATE_DIR, Node, plan, ssh_key, write_inventory
 
 STATE = "vm.json"
@@ -249,16 +248,17 @@ def _start(data: dict, entry: dict) -> None:
         f"ip={entry['address']}::{data['gateway']}:{net.netmask}::eth0:off",
         f"systemd.hostname={entry['name']}", f"bk.key={key}",
     ))
-    overlay = vmdir / "disk.qcow2"
-    if not overlay.exists():
-        run("qemu-img", "create", "-q", "-f", "qcow2", "-b", str(base.disk), "-F", "qcow2",
-            str(overlay))
+    overlay, images = vmdir / "disk.qcow2", vmdir / "docker.qcow2"
+    for disk, backing in ((overlay, base.disk), (images, Path(data["store"]))):
+        if not disk.exists():
+            run("qemu-img", "create", "-q", "-f", "qcow2", "-b", str(backing), "-F", "qcow2", str(disk))
     (vmdir / "serial.log").unlink(missing_ok=True)
     run("qemu-system-x86_64", "-name", entry["name"], "-machine", "q35", *accel(),
         "-smp", str(data.get("cpus", 1)), "-m", str(data["memory"]),
         "-nodefaults", "-no-user-config", "-display", "none",
         "-kernel", str(base.kernel), "-initrd", str(base.initrd), "-append", append,
         "-drive", f"file={overlay},if=virtio,format=qcow2,discard=unmap",
+        "-drive", f"file={images},if=virtio,format=qcow2,discard=unmap",
         "-netdev", f"tap,id=n0,ifname={entry['tap']},script=no,downscript=no",
         "-device", f"virtio-net-pci,netdev=n0,mac={mac(entry['address'])}",
         "-device", "virtio-rng-pci",
@@ -386,18 +386,11 @@ def _has_engine(entry: dict) -> bool:
                check=False, timeout=60).returncode == 0
 
 
-def load_images(address: str, images: list[str]) -> None:
-    """Copy workload images from the host's engine into a VM's engine (there is no registry)."""
-    saved = run("docker", "save", *images, timeout=300).stdout
-    ssh(address, "docker load -q", input=saved, timeout=600)
-
-
 # -- the lab ---------------------------------------------------------------------------------
 
 
 def up(lab: str, nodes: int = 3, managers: int = 1, subnet: str = "10.89.0.0/24",
-       release: str = "bookworm", engine: bool = True, workload: bool = True,
-       inventory: Path | None = None, memory: int = MEMORY) -> list[Node]:
+       release: str = "bookworm", engine: bool = True, inventory: Path | None = None, memory: int = MEMORY) -> list[Node]:
     """Start a VM lab (replacing one of the same name) and write its inventory."""
     check_name(lab, nodes)
     reason = usable()
@@ -405,8 +398,9 @@ def up(lab: str, nodes: int = 3, managers: int = 1, subnet: str = "10.89.0.0/24"
         raise LabError(reason)
     ensure_engine()
     base = vmimage.base_image(release, engine=engine)
-    images = [busybox_image()] if (engine and workload) else []
+    store = vmstore.store()
     down(lab)
+    vmstore.prune({store, *(Path(d["store"]) for d in vm_labs().values() if "store" in d)})
     members = plan(lab, nodes, managers, subnet)
     directory = lab_dir(lab)
     directory.mkdir(parents=True, exist_ok=True)
@@ -414,7 +408,7 @@ def up(lab: str, nodes: int = 3, managers: int = 1, subnet: str = "10.89.0.0/24"
     data = {
         "lab": lab, "subnet": subnet, "gateway": gateway, "release": release, "engine": engine,
         "memory": memory, "disk": str(base.disk), "kernel": str(base.kernel),
-        "initrd": str(base.initrd), "accel": " ".join(accel()),
+        "initrd": str(base.initrd), "store": str(store), "accel": " ".join(accel()),
         "nodes": [{"name": m.name, "address": m.address, "group": m.group,
                    "tap": tap(m.name), "dir": str(directory / m.name)} for m in members],
     }
@@ -423,13 +417,8 @@ def up(lab: str, nodes: int = 3, managers: int = 1, subnet: str = "10.89.0.0/24"
         Path(entry["dir"]).mkdir(parents=True, exist_ok=True)
         _start(data, entry)
 
-    def ready(entry: dict) -> None:
-        _wait(entry, engine=engine)
-        if images:
-            load_images(entry["address"], images)
-
     with ThreadPoolExecutor(max_workers=len(members)) as pool:
-        list(pool.map(ready, data["nodes"]))
+        list(pool.map(lambda entry: _wait(entry, engine=engine), data["nodes"]))
     write_inventory(lab, members, inventory or STATE_DIR / lab / "hosts.yml")
     return members
 
@@ -497,15 +486,35 @@ def engine(node: str, action: str) -> None:
 
 
 def load(lab: str, images: list[str], only: list[str] | None = None) -> list[str]:
-    """Load images into every VM of a lab whose engine runs (or those of ``only``); the names of the VMs loaded."""
+    """Make images present in every VM of a lab whose engine runs (or those of ``only``); the names of those VMs.
+
+    An image the VM's engine already has (the image store holds the lab's images) is not sent again."""
     data = state(lab)
     if not data:
         raise LabError(f"no VM lab named '{lab}'")
-    ready = [entry for entry in data["nodes"] if (only is None or entry["name"] in only) and _has_engine(entry)]
-    if ready:
+    ids = dict(zip(images, run("docker", "image", "inspect", "--format", "{{.Id}}", *images).stdout.decode().split(),
+                   strict=True))
+    inspect = "docker image inspect --format '{{.Id}}' " + " ".join(shlex.quote(i) for i in images)
+
+    def present(entry: dict) -> set[str] | None:
+        """The image IDs the VM's engine has, or None when no engine runs there."""
+        if not _has_engine(entry):
+            return None
+        return set(ssh(entry["address"], inspect, check=False).stdout.decode().split())
+
+    asked = [entry for entry in data["nodes"] if only is None or entry["name"] in only]
+    with ThreadPoolExecutor(max_workers=max(1, len(asked))) as pool:
+        found = list(pool.map(present, asked))
+    ready = [entry for entry, have in zip(asked, found, strict=True) if have is not None]
+    missing: dict[tuple[str, ...], list[str]] = {}
+    for entry, have in zip(asked, found, strict=True):
+        wanted = tuple(image for image in images if have is not None and ids[image] not in have)
+        if wanted:
+            missing.setdefault(wanted, []).append(entry["address"])
+    for wanted, addresses in missing.items():
         with tempfile.NamedTemporaryFile(prefix="bk-images-", suffix=".tar", dir="/var/tmp") as saved:
-            run("docker", "save", "-o", saved.name, *images, timeout=300)
-            _send_images(data["gateway"], saved.name, [entry["address"] for entry in ready])
+            run("docker", "save", "-o", saved.name, *wanted, timeout=300)
+            _send_images(data["gateway"], saved.name, addresses)
     return [entry["name"] for entry in ready]
 
 

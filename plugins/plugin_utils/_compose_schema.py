@@ -23,9 +23,14 @@ from __future__ import annotations
 import copy
 import difflib
 import functools
+import hashlib
 import json
+import marshal
 import os
 import re
+import sys
+import tempfile
+import types
 from fractions import Fraction
 
 from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import InvalidInput
@@ -120,8 +125,45 @@ def backend():
 def _fast(version):
     import fastjsonschema
 
+    schema = _schema(version)
+    name, code = _cached_code(schema, fastjsonschema)
+    scope = {}
+    exec(code, scope)  # pylint: disable=exec-used  # our vendored schema's validator, as fastjsonschema.compile does
+    return functools.partial(scope[name], custom_formats=FORMATS)
+
+
+def _cached_code(schema, fastjsonschema):
+    """The schema's validator as a code object, and its function's name.
+
+    Generating and compiling a validator takes 0.15-0.5 s, as long as the rest of a stack's loading, and every
+    ``ansible-playbook`` run is a new process: the code object is kept in the user's cache directory (as Python keeps
+    its bytecode in __pycache__), keyed by the schema, the library's version and the interpreter's. A cache that
+    cannot be read or written is only slower.
+    """
+    parts = (json.dumps(schema, sort_keys=True), fastjsonschema.VERSION, sys.version, " ".join(sorted(FORMATS)))
+    key = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:20]
+    directory = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "beekeeper.swarm")
+    path = os.path.join(directory, "compose-schema-%s.marshal" % key)
+    try:
+        with open(path, "rb") as handle:
+            found = marshal.load(handle) if os.fstat(handle.fileno()).st_uid == os.getuid() else None
+        if isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], types.CodeType):
+            return found
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
     # fastjsonschema rewrites the $refs of the schema it compiles: give it a copy.
-    return fastjsonschema.compile(copy.deepcopy(_schema(version)), formats=FORMATS)
+    resolver, generator = fastjsonschema._factory(copy.deepcopy(schema), {}, FORMATS)  # pylint: disable=protected-access
+    name = resolver.get_scope_name()
+    code = compile(generator.global_state_code + "\n" + generator.func_code, "<compose schema %s>" % key, "exec")
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".schema-")
+        with os.fdopen(fd, "wb") as handle:
+            marshal.dump((name, code), handle)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return name, code
 
 
 @functools.cache

@@ -108,3 +108,23 @@ def test_no_library_means_a_warning(monkeypatch):
     monkeypatch.setitem(sys.modules, "fastjsonschema", None)
     monkeypatch.setitem(sys.modules, "jsonschema", None)
     assert schema.validate({"services": {"web": {"imagee": 1}}}, "3.13", "f.yml") == [schema.SKIPPED]
+
+
+def test_validator_code_is_cached_and_a_bad_cache_is_only_slower(tmp_path, monkeypatch):
+    """Each ansible-playbook run is a new process: the generated validator is kept in the user's cache directory, and a
+    cache file that is truncated or not ours is ignored (the validator is generated again and the file replaced)."""
+    pytest.importorskip("fastjsonschema")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    bad = {"version": "3.8", "services": {"web": {"image": "nginx", "deploy": {"replicas": "two"}}}}
+    schema._fast.cache_clear()
+    assert schema.validate({"version": "3.8", "services": {"web": {"image": "nginx"}}}, "3.8", "a.yml") == []
+    (cached,) = (tmp_path / "beekeeper.swarm").iterdir()
+    assert (tmp_path / "beekeeper.swarm").stat().st_mode & 0o777 == 0o700
+    for content in (cached.read_bytes()[:100], b""):
+        cached.write_bytes(content)
+        schema._fast.cache_clear()
+        with pytest.raises(InvalidInput) as exc:
+            schema.validate(bad, "3.8", "a.yml")
+        assert "services.web.deploy.replicas" in exc.value.msg
+        assert cached.stat().st_size > 100000
+    schema._fast.cache_clear()
