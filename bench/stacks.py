@@ -274,6 +274,15 @@ class Bench:
         self.elapsed = time.time() - started
         return self.report()
 
+    def ansible_floor(self):
+        """Median wall of a one-ping playbook: what every playbook side pays before its module does anything."""
+        walls = []
+        for i in range(3):
+            started = time.monotonic()
+            self.ansible("beekeeper", "ping.yml", {}, self.work / ("ping-%d.log" % i))
+            walls.append(time.monotonic() - started)
+        return statistics.median(walls)
+
     # -- report ----------------------------------------------------------------------------------
 
     def report(self):
@@ -283,9 +292,12 @@ class Bench:
 
         version = self.manager.get("/version")
         core = sh(str(ROOT / ".venv" / "bin" / "python"), "-c", "import ansible; print(ansible.__version__)")
-        cd_core = sh(str(BENCH / ".venv" / "bin" / "python"), "-c", "import ansible; print(ansible.__version__)")
-        manifest = next((BENCH / ".venv" / "lib").glob("python*/site-packages/ansible_collections/community/docker/MANIFEST.json"))
-        cd_version = json.loads(manifest.read_text())["collection_info"]["version"]
+        cd_core = cd_version = "(not run)"
+        if "community" in self.args.sides:
+            cd_core = sh(str(BENCH / ".venv" / "bin" / "python"), "-c", "import ansible; print(ansible.__version__)")
+            manifest = next((BENCH / ".venv" / "lib").glob("python*/site-packages/ansible_collections/community/docker/MANIFEST.json"))
+            cd_version = json.loads(manifest.read_text())["collection_info"]["version"]
+        ping = self.ansible_floor()
         lines = [
             "# Stacks: swarm_stack, docker_stack, the CLI and the engine's floor (%s)" % datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
             "",
@@ -297,6 +309,8 @@ class Bench:
             "- workload: %d services `beekeeper-lab/busybox:latest`, 1 replica, dnsrr, one overlay network; %d repetitions, "
             "the side that goes first rotating (the floor copies the beekeeper side's specs, so beekeeper deploys first); "
             "run took %.0f s" % (self.args.services, self.args.repeat, self.elapsed),
+            "- Ansible's own floor under the playbook walls: `ansible-playbook` with one `ansible.builtin.ping` on the manager "
+            "(bench/playbooks/ping.yml, same inventory and SSH), %.2f s (median of 3)" % ping,
             "",
             "Medians. *wall*: the tool's process, start to exit; *converged*: until every service ran its new spec "
             "(polled every %.1f s after a tool that returned earlier); *written*: objects whose Version.Index (services) "
@@ -320,7 +334,8 @@ class Bench:
         out = BENCH / "results" / ("stacks-%s.md" % datetime.datetime.now().strftime("%Y-%m-%d-%H%M"))
         out.write_text(text)
         (out.with_suffix(".json")).write_text(json.dumps(dict(runs=self.runs, services=self.args.services, repeat=self.args.repeat,
-                                                              engine=version["Version"], elapsed=self.elapsed), indent=1))
+                                                              engine=version["Version"], elapsed=self.elapsed, ansible_ping=ping),
+                                                         indent=1))
         print(text)
         log("report: %s" % out)
         return 0

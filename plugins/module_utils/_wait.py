@@ -19,13 +19,20 @@ from ansible_collections.beekeeper.swarm.plugins.module_utils._errors import Con
 DONE, PENDING, FAILED = "done", "pending", "failed"
 
 
-def pauses(interval: float | None = None, first: float = 0.2, factor: float = 1.5, longest: float = 1.0) -> Iterator[float]:
-    """Seconds to sleep between looks: a fixed ``interval``, or short at first and growing, since most
-    changes converge within seconds and a long one needs no fine-grained polling."""
-    pause = interval or first
+def pauses(interval: float | None = None, first: float = 0.2, quick: float = 3.0, factor: float = 1.5,
+           longest: float = 1.0) -> Iterator[float]:
+    """Seconds to sleep between looks: a fixed ``interval``, or ``first`` for the first ``quick`` seconds and
+    growing after them. Most changes converge within seconds (a task starts in 1-2 s) and a look costs a list
+    call or two, so the first seconds are polled finely: a pause grown to a second there made a first deploy
+    wait up to a second past its convergence. A long wait needs no fine-grained polling."""
+    if interval:
+        while True:
+            yield interval
+    pause, waited = first, 0.0
     while True:
         yield pause
-        if not interval:
+        waited += pause
+        if waited >= quick:
             pause = min(pause * factor, longest)
 
 
