@@ -77,6 +77,11 @@ def _label(image: str) -> str | None:
     return proc.stdout.decode().strip() if proc.returncode == 0 else None
 
 
+def image_ids(tags: list[str]) -> list[str]:
+    """The IDs of these images in the host's engine, in order (content digests: the same in every engine)."""
+    return out("docker", "image", "inspect", "--format", "{{.Id}}", *tags).split()
+
+
 def apt_mirror() -> str:
     """The Debian mirror this machine's apt uses (the only one reachable here)."""
     sources = [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*"))]

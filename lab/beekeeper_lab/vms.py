@@ -32,6 +32,7 @@ from pathlib import Path
 
 from . import vmimage, vmstore
 from .host import LabError, ensure_engine, run
+from .images import image_ids
 from .nodes import STATE_DIR, Node, plan, ssh_key, write_inventory
 
 STATE = "vm.json"
@@ -492,23 +493,26 @@ def load(lab: str, images: list[str], only: list[str] | None = None) -> list[str
     data = state(lab)
     if not data:
         raise LabError(f"no VM lab named '{lab}'")
-    ids = dict(zip(images, run("docker", "image", "inspect", "--format", "{{.Id}}", *images).stdout.decode().split(),
-                   strict=True))
-    inspect = "docker image inspect --format '{{.Id}}' " + " ".join(shlex.quote(i) for i in images)
+    ids = dict(zip(images, image_ids(images), strict=True))
+    # One SSH round trip per VM (several seconds each under TCG): whether an engine runs there, and its image IDs.
+    probe = ("command -v dockerd >/dev/null && docker info >/dev/null || exit 3; docker image inspect --format '{{.Id}}' "
+             + " ".join(shlex.quote(i) for i in images) + "; exit 0")
 
     def present(entry: dict) -> set[str] | None:
         """The image IDs the VM's engine has, or None when no engine runs there."""
-        if not _has_engine(entry):
-            return None
-        return set(ssh(entry["address"], inspect, check=False).stdout.decode().split())
+        answer = ssh(entry["address"], probe, check=False, timeout=60)
+        return None if answer.returncode != 0 else set(answer.stdout.decode().split())
 
     asked = [entry for entry in data["nodes"] if only is None or entry["name"] in only]
     with ThreadPoolExecutor(max_workers=max(1, len(asked))) as pool:
         found = list(pool.map(present, asked))
-    ready = [entry for entry, have in zip(asked, found, strict=True) if have is not None]
+    ready: list[dict] = []
     missing: dict[tuple[str, ...], list[str]] = {}
     for entry, have in zip(asked, found, strict=True):
-        wanted = tuple(image for image in images if have is not None and ids[image] not in have)
+        if have is None:
+            continue
+        ready.append(entry)
+        wanted = tuple(image for image in images if ids[image] not in have)
         if wanted:
             missing.setdefault(wanted, []).append(entry["address"])
     for wanted, addresses in missing.items():

@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 
 from . import apps
-from .host import LabError, out, run
-from .images import _digest, busybox_image, node_image
+from .host import LabError, run
+from .images import _digest, busybox_image, image_ids, node_image
 from .nodes import NODE_OPTIONS
 from .vmimage import CACHE, locked
 
@@ -47,15 +47,11 @@ def images() -> list[str]:
     return found
 
 
-def _ids(tags: list[str]) -> list[str]:
-    return out("docker", "image", "inspect", "--format", "{{.Id}}", *tags).split()
-
-
 def store(tags: list[str] | None = None) -> Path:
     """The store's qcow2 for these images (default: images()), building it when missing."""
     tags = tags or images()
     engine = node_image("bookworm", engine=True)
-    digest = _digest(RECIPE, SIZE, *_ids([engine]), *sorted(_ids(tags)))
+    digest = _digest(RECIPE, SIZE, *image_ids([engine]), *sorted(image_ids(tags)))
     disk = CACHE / f"store-{digest}" / "docker.qcow2"
     if disk.is_file():
         return disk

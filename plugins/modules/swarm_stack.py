@@ -17,6 +17,9 @@ description:
   - The files are read, merged, interpolated and validated on the controller by the action plugin, before anything
     is asked of the engine; errors name the file, the path in it and the fix. Variables come from O(env),
     O(env_files) and the project's C(.env), never silently from the controller's environment.
+  - The schema validator's compiled code is kept in the controller user's cache directory
+    (C($XDG_CACHE_HOME/beekeeper.swarm), by default C(~/.cache/beekeeper.swarm)), so later runs skip generating it;
+    where that directory cannot be written, every run generates it again.
   - Each object is compared with what runs, in the form the engine stores it; an unchanged service, network, secret
     or config is never written (its C(Version.Index) stays, jobs do not run again, the previous spec survives).
   - Services are built and compared by the same option table as M(beekeeper.swarm.swarm_service), and every service

@@ -126,7 +126,12 @@ def _fast(version):
     import fastjsonschema
 
     schema = _schema(version)
-    name, code = _cached_code(schema, fastjsonschema)
+    try:
+        name, code = _cached_code(schema, fastjsonschema)
+    except (AttributeError, TypeError):
+        # The cache builds on fastjsonschema's code generator (_factory), which is not public API: a release that
+        # changes it only costs the compile of every run.
+        return fastjsonschema.compile(copy.deepcopy(schema), formats=FORMATS)
     scope = {}
     exec(code, scope)  # pylint: disable=exec-used  # our vendored schema's validator, as fastjsonschema.compile does
     return functools.partial(scope[name], custom_formats=FORMATS)
